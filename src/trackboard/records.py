@@ -1,0 +1,157 @@
+"""The records a run is made of, one frozen dataclass per kind.
+
+A run's history is a sequence of records. The SDK writes them to the run log, the ingester
+applies them to a store, and the uploader sends them over HTTP; every layer speaks these types
+and nothing else. This module is stdlib only: the encoding lives in ``trackboard.runlog``.
+
+Every record carries ``seq``: a counter from 0 within one *writer session* (one process that
+opened the run: a first start, a resume, a sweep retry). A session begins with a
+:class:`RunStart` naming it, so ``(run_id, session, seq)`` identifies a record everywhere and
+makes ingest and upload idempotent.
+
+Values inside records are plain JSON-like data (``None``, ``bool``, ``int``, ``float`` including
+NaN and infinities, ``str``, lists and string-keyed dicts of those). The SDK converts numpy and
+torch values before a record is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+JSONValue: TypeAlias = Any
+"""A value made of None, bool, int, float, str, list and dict[str, ...]."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunStart:
+    """First record of every writer session; the run's identity and metadata at that time."""
+
+    seq: int
+    session: str
+    run_id: str
+    entity: str
+    project: str
+    start_time: float
+    name: str | None = None
+    group: str | None = None
+    job_type: str | None = None
+    tags: tuple[str, ...] = ()
+    notes: str | None = None
+    host: str | None = None
+    pid: int | None = None
+    program: str | None = None
+    args: tuple[str, ...] = ()
+    python: str | None = None
+    sweep_id: str | None = None
+    resumed: bool = False
+    starting_step: int = 0
+    runtime_offset: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigUpdate:
+    """Top-level config keys set (``values``) and removed (``removed``) since the last update."""
+
+    seq: int
+    values: dict[str, JSONValue]
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One committed history row.
+
+    ``values`` holds the logged keys, nested dicts already flattened to dotted keys; it never
+    contains the automatic ``_step``, ``_runtime`` and ``_timestamp``, which are the fields.
+
+    ``summary`` is what this row does to the run summary. ``None`` (the usual case) means every
+    logged key's summary entry becomes its value. A dict means ``define_metric`` rules applied:
+    exactly those entries are set (``{"loss": {"min": 0.1}}``), and keys absent from it are left
+    alone. The SDK computes it, so the summary survives a crash with the history.
+    """
+
+    seq: int
+    step: int
+    timestamp: float
+    runtime: float
+    values: dict[str, JSONValue]
+    summary: dict[str, JSONValue] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryUpdate:
+    """Summary keys set (nested values allowed) and removed since the last update."""
+
+    seq: int
+    values: dict[str, JSONValue]
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MetricDefinition:
+    """What ``define_metric`` declared for a key or a ``prefix*`` glob."""
+
+    seq: int
+    name: str
+    step_metric: str | None = None
+    step_sync: bool | None = None
+    hidden: bool | None = None
+    summary: tuple[str, ...] = ()
+    goal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunUpdate:
+    """Run metadata changed after start: any of name, tags, notes, group, job_type."""
+
+    seq: int
+    fields: dict[str, JSONValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """The writer is alive; written every 30 s so a dead process can be told from a slow one."""
+
+    seq: int
+    time: float
+    runtime: float
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """The run ended. ``state`` is one of finished, failed, killed, crashed, preempted."""
+
+    seq: int
+    time: float
+    runtime: float
+    exit_code: int
+    state: str
+    dropped_records: int = 0
+    dropped_steps: int = 0
+
+
+Record: TypeAlias = (
+    RunStart
+    | ConfigUpdate
+    | HistoryRow
+    | SummaryUpdate
+    | MetricDefinition
+    | RunUpdate
+    | Heartbeat
+    | Exit
+)
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    RunStart,
+    ConfigUpdate,
+    HistoryRow,
+    SummaryUpdate,
+    MetricDefinition,
+    RunUpdate,
+    Heartbeat,
+    Exit,
+)
+"""Every record kind, in the order of their wire tags (index = tag). Append only."""
+
+RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")

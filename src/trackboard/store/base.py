@@ -1,0 +1,282 @@
+"""The store: where ingested runs live. This docstring is the specification.
+
+Two implementations pass one test suite: ``SqliteStore`` (embedded, the default) and
+``PostgresStore`` (the team server). Callers use only the :class:`Store` protocol.
+
+Identity
+    A project is ``(entity, name)``. A run is ``(entity, project, run_id)``; the store also gives
+    every run an integer ``pk`` (:attr:`RunRow.pk`) that the series queries take, so a chart of
+    1,000 runs does not resolve 1,000 paths.
+
+Writes: :meth:`Store.append`
+    Everything ingest learns from a batch of records goes in one call, in one transaction,
+    together with the batch's cursor. The cursor is the highest ``seq`` applied for
+    ``(run, session)``; a batch whose ``first_seq`` is not ``cursor + 1`` is refused with
+    :class:`~trackboard.errors.ConflictError` (replays and concurrent ingesters are detected, never
+    applied twice). :meth:`Store.cursor` tells ingest where to resume.
+
+Scalar series
+    A history value that is a finite or non-finite float, an int or a bool is a *scalar* and is
+    stored in the series of its ``(run, key)``: float64 values, float64 wall times, int64 steps.
+    Steps strictly increase within a series. A point whose step is at or below the series' last
+    stored step is a *rewind* (a run restarted with the same id): the stored points from that
+    step on are deleted first, then the new points appended. NaN and +-inf are stored as they
+    are and read back as they are.
+
+    Storage is chunked: up to 4,096 consecutive points of one series per sealed chunk, small
+    tail chunks between seals, and a level-of-detail pyramid of block aggregates (min, max, sum,
+    count, last, and NaN / +inf / -inf counts) over 64-, 512- and 4,096-step blocks aligned to
+    multiples of the block size. Aggregates (min, max, sum, mean) are over finite values only.
+
+Other history values
+    Strings, None, lists, dicts (media references, histograms, tables) are kept per
+    ``(run, step, key)`` as JSON and returned by :meth:`Store.history_values`.
+
+Bucketed reads: :meth:`Store.series_buckets`
+    One key over many runs, reduced for a chart. The bucket width ``W`` is a power of two
+    (>= 1) chosen by the caller; bucket ``b`` covers steps ``[b*W, (b+1)*W)``. For each run and
+    each non-empty bucket it returns the bucket's first step, last step, min, max, sum and count
+    over finite values, the last value (which may be NaN or inf), and the NaN, +inf and -inf
+    counts. Buckets are exact: the same as aggregating the raw points. The reduction reads the
+    largest pyramid level whose block divides ``W``, and raw chunks only where no level does
+    (``W < 64``) or for the unsealed tail. Every run's last point is in its last bucket, so the
+    last point is never lost. Buckets come back in step order; runs without the key are absent.
+
+Runs
+    ``RunRow.config`` is the plain ``{key: value}`` config, ``summary`` the nested summary.
+    :meth:`Store.runs` returns a project's runs ordered by creation time (oldest first);
+    filtering and sorting by config and summary happen in ``trackboard.query``.
+
+Errors and limits
+    Unknown runs raise :class:`~trackboard.errors.NotFoundError`; malformed input raises
+    :class:`~trackboard.errors.InvalidInputError`; a key longer than :data:`MAX_KEY_LENGTH`
+    characters or a run with more than :data:`MAX_KEYS_PER_RUN` keys is refused with
+    :class:`~trackboard.errors.InvalidInputError` naming the key.
+
+Concurrency
+    A store object may be used from several threads. SQLite: one writer connection per process
+    behind a lock, WAL, ``BEGIN IMMEDIATE``, a busy timeout of at least 60 s, so several
+    processes may write one file. PostgreSQL: one connection per thread from a small pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from trackboard.records import JSONValue
+
+MAX_KEY_LENGTH = 256
+MAX_KEYS_PER_RUN = 10_000
+CHUNK_POINTS = 4096
+LOD_BLOCKS = (64, 512, 4096)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRow:
+    entity: str
+    name: str
+    run_count: int
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    pk: int
+    entity: str
+    project: str
+    run_id: str
+    name: str | None
+    state: str
+    created_at: float
+    heartbeat_at: float | None
+    finished_at: float | None
+    runtime: float
+    exit_code: int | None
+    group: str | None
+    job_type: str | None
+    tags: tuple[str, ...]
+    notes: str | None
+    host: str | None
+    pid: int | None
+    program: str | None
+    args: tuple[str, ...]
+    sweep_id: str | None
+    last_step: int | None
+    config: dict[str, JSONValue]
+    summary: dict[str, JSONValue]
+    metrics: dict[str, dict[str, JSONValue]]
+    """define_metric declarations by name (or glob): step_metric, hidden, summary, goal."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """A history key of a run: ``kind`` is "scalar" or "other" (media, strings, lists...)."""
+
+    name: str
+    kind: str
+    count: int
+    first_step: int
+    last_step: int
+
+
+@dataclass(slots=True)
+class SeriesColumns:
+    """Points of one series, in step order."""
+
+    steps: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    walls: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.steps.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSummary:
+    """Aggregates of a whole series; min/max/sum over finite values only."""
+
+    count: int
+    first_step: int
+    last_step: int
+    last_value: float
+    last_wall: float
+    min: float | None
+    max: float | None
+    sum: float
+    finite_count: int
+    nan_count: int
+
+
+@dataclass(slots=True)
+class Buckets:
+    """One run's reduced series for a chart; every array has one entry per non-empty bucket."""
+
+    first_step: npt.NDArray[np.int64]
+    last_step: npt.NDArray[np.int64]
+    min: npt.NDArray[np.float64]
+    max: npt.NDArray[np.float64]
+    sum: npt.NDArray[np.float64]
+    count: npt.NDArray[np.int64]
+    last: npt.NDArray[np.float64]
+    nan_count: npt.NDArray[np.int64]
+    posinf_count: npt.NDArray[np.int64]
+    neginf_count: npt.NDArray[np.int64]
+
+
+@dataclass(slots=True)
+class RunChanges:
+    """What one ingested batch of records changes in one run: the argument of ``append``.
+
+    ``start`` fields (entity/project/run_id always) create the run when it does not exist and
+    update its metadata otherwise. ``state`` and the time fields update when not None.
+    """
+
+    entity: str
+    project: str
+    run_id: str
+    session: str
+    first_seq: int
+    last_seq: int
+    start: Mapping[str, Any] | None = None
+    """RunStart fields (name, group, job_type, tags, notes, host, pid, program, args,
+    sweep_id, start_time) when the batch holds a RunStart."""
+    meta: dict[str, JSONValue] = field(default_factory=dict)
+    """name, tags, notes, group, job_type changed after start."""
+    config_set: dict[str, JSONValue] = field(default_factory=dict)
+    config_removed: tuple[str, ...] = ()
+    summary_set: dict[str, JSONValue] = field(default_factory=dict)
+    summary_removed: tuple[str, ...] = ()
+    metrics: dict[str, dict[str, JSONValue]] = field(default_factory=dict)
+    series: dict[str, SeriesColumns] = field(default_factory=dict)
+    other_values: list[tuple[int, str, JSONValue]] = field(default_factory=list)
+    """(step, key, value) for history values that are not scalars."""
+    state: str | None = None
+    heartbeat_at: float | None = None
+    runtime: float | None = None
+    finished_at: float | None = None
+    exit_code: int | None = None
+
+
+class Store(Protocol):
+    """The storage interface; see the module docstring for the rules every method follows."""
+
+    # -- writes -------------------------------------------------------------------------
+    def append(self, changes: RunChanges) -> RunRow:
+        """Apply one batch atomically with its cursor; return the run as it now stands."""
+        ...
+
+    def cursor(self, entity: str, project: str, run_id: str, session: str) -> int:
+        """Highest seq applied for the session, or -1 when none was."""
+        ...
+
+    def update_run(self, pk: int, **fields: Any) -> RunRow:
+        """Set name, tags, notes, group, job_type, state, config or summary of a run."""
+        ...
+
+    def delete_run(self, pk: int) -> None:
+        """Remove a run and everything stored for it."""
+        ...
+
+    # -- reads --------------------------------------------------------------------------
+    def projects(self, entity: str | None = None) -> list[ProjectRow]:
+        """Projects, of one entity or all, ordered by entity then name."""
+        ...
+
+    def runs(self, entity: str, project: str) -> list[RunRow]:
+        """A project's runs, oldest first; empty when the project does not exist."""
+        ...
+
+    def run(self, entity: str, project: str, run_id: str) -> RunRow:
+        """One run; NotFoundError when absent."""
+        ...
+
+    def run_by_pk(self, pk: int) -> RunRow:
+        ...
+
+    def keys(self, pk: int) -> list[KeyInfo]:
+        """The run's history keys with their kind, ordered by name."""
+        ...
+
+    def series(
+        self, pk: int, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> SeriesColumns:
+        """Raw points of one series with ``min_step <= step <= max_step``; empty if none."""
+        ...
+
+    def series_summaries(self, key: str, pks: Sequence[int]) -> dict[int, SeriesSummary]:
+        """Whole-series aggregates of one key for the given runs (runs without it absent)."""
+        ...
+
+    def series_buckets(
+        self,
+        key: str,
+        pks: Sequence[int],
+        width: int,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> dict[int, Buckets]:
+        """One key reduced to buckets of ``width`` steps (a power of two) for many runs.
+
+        With a step range, only buckets overlapping ``[min_step, max_step]`` are returned
+        (whole buckets, so an edge bucket may hold points just outside the range).
+        """
+        ...
+
+    def history_values(
+        self,
+        pk: int,
+        keys: Sequence[str] | None = None,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> list[tuple[int, str, JSONValue]]:
+        """Non-scalar history values as (step, key, value), ordered by step then key."""
+        ...
+
+    def close(self) -> None:
+        ...
