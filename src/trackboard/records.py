@@ -154,4 +154,8 @@ RECORD_TYPES: tuple[type[Record], ...] = (
 )
 """Every record kind, in the order of their wire tags (index = tag). Append only."""
 
+RUNTIME_KEY = "_runtime"
+"""Stored, every history row adds a point to this series: its steps are the run's row steps and
+its wall times the rows' ``_timestamp``, so reads page over it."""
+
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")

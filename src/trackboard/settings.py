@@ -36,8 +36,10 @@ def _env(environ: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("1", "true", "yes", "on")
+def _truthy(value: str | bool | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    return value is not None and str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def normalize_mode(mode: str | None) -> str | None:
@@ -103,6 +105,8 @@ class Settings:
     fsync_interval: float = 10.0
     backlog_bytes: int = 256 * 1024 * 1024
     extra: dict[str, Any] = field(default_factory=dict)
+    sweep_param_path: str | None = None
+    """A YAML file of sweep parameters that ``init`` merges into the config, locked."""
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -167,10 +171,33 @@ def resolve(
         api_key=pick(None, "api_key", "API_KEY"),
         silent=_truthy(pick(None, "silent", "SILENT")),
         extra={k: v for k, v in over.items() if k not in _KNOWN},
+        sweep_param_path=pick(None, "sweep_param_path", "SWEEP_PARAM_PATH"),
+        **_intervals(over),
     )
+
+
+def _intervals(over: Mapping[str, Any]) -> dict[str, Any]:
+    """The writer's timings when ``overrides`` set them (validated: positive numbers)."""
+    out: dict[str, Any] = {}
+    for key, kind in (
+        ("heartbeat_interval", float),
+        ("flush_interval", float),
+        ("fsync_interval", float),
+        ("backlog_bytes", int),
+    ):
+        value = over.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            from trackboard.errors import InvalidInputError
+
+            raise InvalidInputError(f"setting {key} must be a positive number, got {value!r}")
+        out[key] = kind(value)
+    return out
 
 
 _KNOWN = frozenset(
     "dir entity project mode run_id name notes group job_type tags resume sweep_id base_url "
-    "api_key silent".split()
+    "api_key silent sweep_param_path heartbeat_interval flush_interval fsync_interval "
+    "backlog_bytes".split()
 )

@@ -1,0 +1,543 @@
+"""``Run``: one run being recorded, wandb-shaped (``research/wandb-api.md`` 1 and 2).
+
+A run turns calls into records and hands them to its writer (``Run(writer=...)``), which owns
+the disk. ``log()`` never waits on I/O: it converts the values, runs the step rules
+(:mod:`trackboard.sdk.history`), and on a commit builds a :class:`HistoryRow` and calls
+``writer.submit``. Plain rows (str keys; float, int, bool, str or None values; no
+``define_metric`` rules) take a fast path that allocates nothing but the row and its record.
+
+Records of one writer session are numbered from 0 (``seq``): a :class:`RunStart`, the initial
+:class:`ConfigUpdate`, then whatever the run does, and :class:`Exit` at ``finish()``. A
+:class:`Heartbeat` is added every ``settings.heartbeat_interval`` seconds from the writer's
+thread, so one lock keeps ``seq`` in file order.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+from trackboard.errors import InvalidInputError, UsageError
+from trackboard.records import (
+    ConfigUpdate,
+    Exit,
+    Heartbeat,
+    HistoryRow,
+    MetricDefinition,
+    Record,
+    RunStart,
+    RunUpdate,
+    SummaryUpdate,
+)
+from trackboard.sdk.config import Config
+from trackboard.sdk.files import save_files
+from trackboard.sdk.history import History, Paths
+from trackboard.sdk.metrics import Metric, MetricRegistry, declare
+from trackboard.sdk.printer import DEFAULT_PRINTER, Printer
+from trackboard.sdk.summary import Aggregate, Summary, SummaryState
+from trackboard.sdk.values import FAST_NO_INT, FAST_TYPES, convert_row, ints_in_range
+from trackboard.settings import Settings
+
+MAX_KEY_LENGTH = 256
+MAX_KEYS = 10_000
+_time = time.time
+
+
+class Writer(Protocol):
+    """What a run needs from its run log writer."""
+
+    @property
+    def dropped(self) -> int: ...
+
+    def submit(self, record: Record) -> None: ...
+
+    def close(self, timeout: float = 30.0) -> bool: ...
+
+
+@dataclass
+class RunSpec:
+    """Who the run is and where it starts; the composition module fills it in."""
+
+    run_id: str
+    entity: str
+    project: str
+    name: str
+    run_dir: Path
+    notes: str | None = None
+    group: str | None = None
+    job_type: str | None = None
+    tags: tuple[str, ...] = ()
+    sweep_id: str | None = None
+    resumed: bool = False
+    starting_step: int = 0
+    runtime_offset: float = 0.0
+    summary: dict[str, Any] = field(default_factory=dict)
+    aggregates: dict[str, Aggregate] = field(default_factory=dict)
+
+
+def _as_step(step: Any) -> int:
+    if isinstance(step, bool):
+        raise TypeError(f"trackboard.log: step must be an int, got {step!r}")
+    if isinstance(step, float) and step.is_integer():
+        return int(step)
+    try:
+        return operator.index(step)
+    except TypeError:
+        raise TypeError(f"trackboard.log: step must be an int, got {step!r}") from None
+
+
+class Run:
+    """A run being recorded; returned by ``trackboard.init()``."""
+
+    def __init__(
+        self,
+        *,
+        writer: Writer,
+        settings: Settings,
+        spec: RunSpec,
+        config: Config | None = None,
+        printer: Printer = DEFAULT_PRINTER,
+        on_finish: Callable[[Run, int], None] | None = None,
+        start_time: float | None = None,
+        finish_timeout: float = 30.0,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._writer = writer
+        self._submit = writer.submit
+        self._settings = settings
+        self._spec = spec
+        self._printer = printer
+        self._on_finish = on_finish
+        self._finish_timeout = finish_timeout
+        self._session = secrets.token_hex(8)
+        self._seq = 0
+        self._finished = False
+        self._preempting = False
+        self._start_time = _time() if start_time is None else start_time
+        self._t0 = self._start_time - spec.runtime_offset
+        self._heartbeat_interval = settings.heartbeat_interval
+        self._next_heartbeat = time.monotonic() + self._heartbeat_interval
+        self._seen: set[str] = set()
+        self._registry: MetricRegistry | None = None
+        self._step_values: dict[str, Any] = {}
+        self._history = History(self._emit_row, spec.starting_step)
+        self._state = SummaryState(spec.summary)
+        self._state.aggregates.update(spec.aggregates)
+        self._summary = Summary(self._state, self._emit_summary, self._lock)
+        self._config = config if config is not None else Config()
+        self._config._bind(self._emit_config, self._lock)
+        argv = sys.argv if isinstance(getattr(sys, "argv", None), list) else []
+        with self._lock:
+            self._emit(
+                RunStart(
+                    seq=0,
+                    session=self._session,
+                    run_id=spec.run_id,
+                    entity=spec.entity,
+                    project=spec.project,
+                    start_time=self._start_time,
+                    name=spec.name,
+                    group=spec.group,
+                    job_type=spec.job_type,
+                    tags=tuple(spec.tags),
+                    notes=spec.notes,
+                    host=_hostname(),
+                    pid=os.getpid(),
+                    program=argv[0] if argv else None,
+                    args=tuple(str(a) for a in argv[1:]),
+                    python=sys.version.split()[0],
+                    sweep_id=spec.sweep_id,
+                    resumed=spec.resumed,
+                    starting_step=spec.starting_step,
+                    runtime_offset=spec.runtime_offset,
+                )
+            )
+            self._emit(ConfigUpdate(seq=self._seq, values=self._config.as_dict()))
+
+    # ----------------------------------------------------------------------------- records
+    def _emit(self, record: Record) -> None:
+        """Hand a record to the writer; the caller holds the lock and numbered it ``_seq``."""
+        self._seq += 1
+        self._submit(record)
+
+    def _emit_row(self, step: int, ts: float, values: dict[str, Any], paths: Paths | None) -> None:
+        runtime = ts - self._t0
+        state = self._state
+        if paths is None and self._registry is None:
+            state.data.update(values)
+            summary = None
+        else:
+            summary = self._apply_metrics(values, paths)
+        data = state.data
+        data["_step"] = step
+        data["_runtime"] = runtime
+        data["_timestamp"] = ts
+        seq = self._seq
+        self._seq = seq + 1
+        self._submit(HistoryRow(seq, step, ts, runtime, values, summary))
+
+    def _apply_metrics(self, values: dict[str, Any], paths: Paths | None) -> dict[str, Any] | None:
+        registry = self._registry
+        if registry is not None:
+            latest = self._step_values
+            for key in list(values):
+                metric = registry.lookup(key)
+                if metric is not None and metric.syncs_step:
+                    step_key = metric.step_metric
+                    if step_key is not None and step_key not in values:
+                        values[step_key] = latest.get(step_key, 0)
+            for step_key in registry.step_keys:
+                if step_key in values:
+                    latest[step_key] = values[step_key]
+        summary = self._state.apply_row(values, paths, registry)
+        if registry is not None:
+            for metric in registry.take_expanded():
+                self._emit_metric(metric)
+        return summary
+
+    def _emit_metric(self, metric: Metric) -> None:
+        self._emit(
+            MetricDefinition(
+                seq=self._seq,
+                name=metric.name,
+                step_metric=metric.step_metric,
+                step_sync=metric.step_sync,
+                hidden=metric.hidden,
+                summary=metric.summary,
+                goal=metric.goal,
+            )
+        )
+
+    def _emit_config(self, values: dict[str, Any], removed: tuple[str, ...]) -> None:
+        if self._finished:
+            self._printer.warn_once(f"run {self.id} is finished; config changes are not recorded")
+            return
+        self._emit(ConfigUpdate(seq=self._seq, values=values, removed=removed))
+
+    def _emit_summary(self, values: dict[str, Any], removed: tuple[str, ...]) -> None:
+        if self._finished:
+            self._printer.warn_once(f"run {self.id} is finished; summary changes are not recorded")
+            return
+        self._emit(SummaryUpdate(seq=self._seq, values=values, removed=removed))
+
+    def _on_tick(self) -> None:
+        """Called on the writer's thread every flush interval: heartbeats."""
+        if self._finished or time.monotonic() < self._next_heartbeat:
+            return
+        self._next_heartbeat = time.monotonic() + self._heartbeat_interval
+        with self._lock:
+            if self._finished:
+                return
+            now = _time()
+            self._emit(Heartbeat(seq=self._seq, time=now, runtime=now - self._t0))
+
+    # ------------------------------------------------------------------------------- log
+    def log(
+        self,
+        data: Mapping[str, Any],
+        step: int | None = None,
+        commit: bool | None = None,
+        sync: bool | None = None,
+    ) -> None:
+        """Log a row of values; wandb's step and commit rules (``research/wandb-api.md`` 2.1)."""
+        now = _time()
+        if (
+            type(data) is dict
+            and self._seen.issuperset(data)
+            and (
+                FAST_NO_INT.issuperset(map(type, data.values()))
+                or (FAST_TYPES.issuperset(map(type, data.values())) and ints_in_range(data.values()))
+            )
+        ):
+            values: dict[str, Any] = data
+            paths: Paths | None = None
+        else:
+            values, paths = self._convert(data)
+        if step is not None and type(step) is not int:
+            step = _as_step(step)
+        with self._lock:
+            if self._finished:
+                raise UsageError(
+                    f"Run ({self._spec.run_id}) is finished. The call to `log` will be ignored. "
+                    "Please make sure that you are using an active run."
+                )
+            current = self._history.step
+            if self._history.add(values, paths, step, commit, now):
+                return
+        self._printer.warn(
+            f"Tried to log to step {step} that is less than the current step {current}. "
+            "Steps must be monotonically increasing, so this data will be ignored."
+        )
+
+    def _convert(self, data: Any) -> tuple[dict[str, Any], Paths | None]:
+        if not isinstance(data, Mapping):
+            raise TypeError(
+                f"trackboard.log: data must be a dict (a Mapping), got {type(data).__name__}"
+            )
+        values, paths = convert_row(data)
+        if not self._seen.issuperset(values):
+            self._admit_keys(values)
+        return values, paths
+
+    def _admit_keys(self, keys: Iterable[str]) -> None:
+        seen = self._seen
+        new = [k for k in keys if k not in seen]
+        for key in new:
+            if len(key) > MAX_KEY_LENGTH:
+                raise InvalidInputError(
+                    f"trackboard.log: key {key!r} is {len(key)} characters long; keys may have "
+                    f"at most {MAX_KEY_LENGTH} characters"
+                )
+        if len(seen) + len(new) > MAX_KEYS:
+            raise InvalidInputError(
+                f"trackboard.log: a run may have at most {MAX_KEYS} distinct keys; this call "
+                f"would add {len(new)} new ones (first: {new[0]!r}) to {len(seen)}"
+            )
+        seen.update(new)
+
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | Metric | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+        **kwargs: Any,
+    ) -> Metric:
+        """Declare a metric's x-axis, visibility and summary (``research/wandb-api.md`` 2.6)."""
+        for key in kwargs:
+            self._printer.warn_once(f"define_metric({key}=...) is not supported and is ignored")
+        metric = declare(name, step_metric, step_sync, hidden, summary, goal, warn=self._printer.warn_once)
+        with self._lock:
+            if self._finished:
+                raise UsageError(f"Run ({self.id}) is finished; define_metric is not possible")
+            if self._registry is None:
+                self._registry = MetricRegistry()
+            merged = self._registry.define(metric, bool(overwrite))
+            self._emit_metric(merged)
+        return merged
+
+    # ---------------------------------------------------------------------------- finish
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        """Flush the pending row, write the exit record and close the run log. Idempotent."""
+        self._finish(0 if exit_code is None else int(exit_code))
+
+    def _finish(self, exit_code: int, state: str | None = None) -> None:
+        """Finish with an explicit ``state`` (``killed`` for a stopped run) if given."""
+        with self._lock:
+            if self._finished:
+                return
+            self._history.flush()
+            if state is None:
+                if exit_code == 0:
+                    state = "finished"
+                else:
+                    state = "preempted" if self._preempting else "failed"
+            now = _time()
+            self._emit(
+                Exit(
+                    seq=self._seq,
+                    time=now,
+                    runtime=now - self._t0,
+                    exit_code=exit_code,
+                    state=state,
+                    dropped_records=self._writer.dropped,
+                    dropped_steps=self._history.dropped_steps,
+                )
+            )
+            self._finished = True
+        if not self._writer.close(timeout=self._finish_timeout):
+            self._printer.warn(
+                f"run {self.id}: not every record reached {self._spec.run_dir / 'run.log'} "
+                f"within {self._finish_timeout:g} s"
+            )
+        if self._on_finish is not None:
+            self._on_finish(self, exit_code)
+
+    def mark_preempting(self) -> None:
+        """The run is about to be preempted: a non-zero exit then counts as ``preempted``."""
+        self._preempting = True
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        self.finish(exit_code=0 if exc_type is None else 1)
+        return False
+
+    # ----------------------------------------------------------------------------- files
+    def save(
+        self,
+        glob_str: str | None = None,
+        base_path: str | None = None,
+        policy: str = "live",
+    ) -> list[str]:
+        """Copy files into the run's ``files/`` folder (``run.dir``); the copies' paths."""
+        if glob_str is None:
+            self._printer.warn_once("save() needs a file path or glob; nothing was saved")
+            return []
+        return save_files(glob_str, Path(self.dir), base_path, policy)
+
+    def log_code(self, root: str | None = ".", name: str | None = None, **kwargs: Any) -> None:
+        """Not supported yet: warns once and records nothing."""
+        self._printer.warn_once("log_code() is not supported yet; no code was saved")
+
+    def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+        """Print an alert (there is no notification service)."""
+        label = getattr(level, "value", level) or "INFO"
+        self._printer.write(f"trackboard: ALERT [{label}] {title}: {text}")
+
+    def watch(self, *args: Any, **kwargs: Any) -> None:
+        """Not supported yet: warns once."""
+        self._printer.warn_once("watch() is not supported yet and is ignored")
+
+    def unwatch(self, *args: Any, **kwargs: Any) -> None:
+        """Not supported yet."""
+
+    # ------------------------------------------------------------------------ properties
+    @property
+    def id(self) -> str:
+        return self._spec.run_id
+
+    @property
+    def entity(self) -> str:
+        return self._spec.entity
+
+    @property
+    def project(self) -> str:
+        return self._spec.project
+
+    @property
+    def path(self) -> str:
+        return f"{self._spec.entity}/{self._spec.project}/{self._spec.run_id}"
+
+    @property
+    def dir(self) -> str:
+        """The run's files folder (``<run folder>/files``)."""
+        return str(self._spec.run_dir / "files")
+
+    @property
+    def url(self) -> str | None:
+        return None
+
+    def get_url(self) -> str | None:
+        return None
+
+    @property
+    def step(self) -> int:
+        return self._history.step
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @property
+    def summary(self) -> Summary:
+        return self._summary
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def sweep_id(self) -> str | None:
+        return self._spec.sweep_id
+
+    @property
+    def resumed(self) -> bool:
+        return self._spec.resumed
+
+    @property
+    def offline(self) -> bool:
+        return True
+
+    @property
+    def disabled(self) -> bool:
+        return False
+
+    @property
+    def start_time(self) -> float:
+        return self._start_time
+
+    @property
+    def session(self) -> str:
+        """This writer session's id (the ``session`` of every record this process writes)."""
+        return self._session
+
+    @property
+    def name(self) -> str:
+        return self._spec.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._set_meta("name", str(value))
+
+    @property
+    def notes(self) -> str | None:
+        return self._spec.notes
+
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._set_meta("notes", value)
+
+    @property
+    def group(self) -> str | None:
+        return self._spec.group
+
+    @group.setter
+    def group(self, value: str | None) -> None:
+        self._set_meta("group", value)
+
+    @property
+    def job_type(self) -> str | None:
+        return self._spec.job_type
+
+    @job_type.setter
+    def job_type(self, value: str | None) -> None:
+        self._set_meta("job_type", value)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self._spec.tags
+
+    @tags.setter
+    def tags(self, value: Iterable[str]) -> None:
+        if isinstance(value, str):
+            raise TypeError("tags must be a sequence of str, not a str")
+        self._set_meta("tags", tuple(str(t) for t in value))
+
+    def _set_meta(self, name: str, value: Any) -> None:
+        with self._lock:
+            setattr(self._spec, name, value)
+            if self._finished:
+                self._printer.warn_once(f"run {self.id} is finished; {name} is not recorded")
+                return
+            wire = list(value) if isinstance(value, tuple) else value
+            self._emit(RunUpdate(seq=self._seq, fields={name: wire}))
+
+    def __repr__(self) -> str:
+        return f"<Run {self.path} ({self._spec.name})>"
+
+
+def _hostname() -> str | None:
+    try:
+        return socket.gethostname()
+    except OSError:
+        return None

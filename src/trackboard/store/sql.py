@@ -1,0 +1,532 @@
+"""The :class:`~trackboard.store.base.Store` written once over a :class:`Dialect`.
+
+``SqliteStore`` and ``PostgresStore`` only say how to connect. Writes run in one transaction
+that first locks the run (PostgreSQL ``SELECT ... FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
+locks the database), so appends to one run are serialised across threads and processes.
+
+Key dictionary: one table for the whole store maps each history key name to a small integer
+(``history_keys``), so a key's id is the same in every run and a chart over many runs reads one
+id. Ids are never reused, so this process caches them, as it caches which keys a run has.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from trackboard.errors import ConflictError, InvalidInputError, NotFoundError, StoreError
+from trackboard.store import run_rows
+from trackboard.store.base import (
+    MAX_KEY_LENGTH,
+    MAX_KEYS_PER_RUN,
+    Buckets,
+    KeyInfo,
+    ProjectRow,
+    RunChanges,
+    RunRow,
+    SeriesColumns,
+    SeriesSummary,
+)
+from trackboard.store.dialect import Cursor, Dialect, Pool
+from trackboard.store.migrate import load_migrations, migrate
+from trackboard.store.run_rows import Run
+from trackboard.store.series_reader import PKS_PER_QUERY, SeriesReader
+from trackboard.store.series_writer import Points, SeriesWriter, check_points
+
+
+def check_key(key: Any) -> str:
+    if not isinstance(key, str) or not key:
+        raise InvalidInputError(f"a history key must be a non-empty string, got {key!r}")
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidInputError(
+            f"history key {key[:80]!r}... is {len(key)} characters long; "
+            f"the limit is {MAX_KEY_LENGTH}"
+        )
+    return key
+
+
+def _check_name(what: str, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(f"{what} must be a non-empty string, got {value!r}")
+
+
+class SqlStore:
+    """Everything of the store but connecting; see ``store/base.py`` for the contract."""
+
+    def __init__(self, dialect: Dialect, writers: Pool, readers: Pool) -> None:
+        self.dialect = dialect
+        self._writers = writers
+        self._readers = readers
+        self._series_writer = SeriesWriter(dialect)
+        self._series_reader = SeriesReader(dialect)
+        self._key_ids: dict[str, int] = {}
+        self._run_keys: dict[int, set[int]] = {}
+        sql = dialect.sql
+        self._select_run = sql(
+            f"{run_rows.SELECT} WHERE p.entity = ? AND p.name = ? AND r.run_id = ?"
+        )
+        self._lock_run_sql = self._select_run + dialect.for_update
+        self._lock_run_pk = sql(f"{run_rows.SELECT} WHERE r.pk = ?{dialect.for_update}")
+        self._select_run_pk = sql(f"{run_rows.SELECT} WHERE r.pk = ?")
+        self.applied_migrations: list[int] = []
+        try:
+            with self._transaction(write=True) as cur:
+                self.applied_migrations = migrate(cur, dialect, load_migrations(dialect.name))
+        except BaseException:
+            self.close()
+            raise
+
+    # -- plumbing -----------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self, *, write: bool, snapshot: bool = True) -> Iterator[Cursor]:
+        """A cursor in a write transaction, a read snapshot, or (``snapshot=False``) neither."""
+        pool = self._writers if write else self._readers
+        errors = self.dialect.driver_errors
+        conn = pool.acquire()
+        broken = False
+        try:
+            cur = self.dialect.cursor(conn)
+            try:
+                if not write and not snapshot:
+                    yield cur
+                else:
+                    cur.execute(self.dialect.begin_write if write else self.dialect.begin_read)
+                    try:
+                        yield cur
+                    except BaseException:
+                        try:
+                            cur.execute("ROLLBACK")
+                        except errors:
+                            broken = True
+                        raise
+                    cur.execute("COMMIT")
+            finally:
+                cur.close()
+            if write:
+                self.dialect.after_write(conn)
+        except errors as exc:
+            raise StoreError(f"{self.dialect.name}: {exc}") from exc
+        finally:
+            pool.release(conn, broken=broken)
+
+    def close(self) -> None:
+        self._writers.close()
+        self._readers.close()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keys ---------------------------------------------------------------------------
+    def _key_ids_for(self, names: Sequence[str]) -> dict[str, int]:
+        """Ids of ``names``, adding the new ones to the dictionary in their own transaction."""
+        missing = sorted(n for n in names if n not in self._key_ids)
+        if missing:
+            sql = self.dialect.sql
+            found: dict[str, int] = {}
+            with self._transaction(write=True) as cur:
+                cur.executemany(
+                    sql("INSERT INTO history_keys (name) VALUES (?) ON CONFLICT (name) DO NOTHING"),
+                    [(n,) for n in missing],
+                )
+                for start in range(0, len(missing), PKS_PER_QUERY):
+                    cond, params = self.dialect.any_of("name", missing[start : start + PKS_PER_QUERY])
+                    cur.execute(sql(f"SELECT name, key_id FROM history_keys WHERE {cond}"), params)
+                    found.update((str(n), int(k)) for n, k in cur.fetchall())
+            self._key_ids.update(found)
+        return {n: self._key_ids[n] for n in names}
+
+    def _find_key(self, cur: Cursor, name: str) -> int | None:
+        key_id = self._key_ids.get(name)
+        if key_id is None:
+            cur.execute(self.dialect.sql("SELECT key_id FROM history_keys WHERE name = ?"), (name,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            key_id = self._key_ids[name] = int(row[0])
+        return key_id
+
+    def _register_keys(self, cur: Cursor, run: Run, keys: dict[str, int]) -> list[int]:
+        """Record the run's new keys, refusing the ones past the per-run limit."""
+        known = self._run_keys.get(run.pk, set())
+        new = {k: v for k, v in keys.items() if v not in known}
+        if not new:
+            return []
+        sql = self.dialect.sql
+        present: set[int] = set()
+        ids = list(new.values())
+        for start in range(0, len(ids), PKS_PER_QUERY):
+            cond, params = self.dialect.any_of("key_id", ids[start : start + PKS_PER_QUERY])
+            cur.execute(sql(f"SELECT key_id FROM run_keys WHERE run_pk = ? AND {cond}"), [run.pk, *params])
+            present.update(int(r[0]) for r in cur.fetchall())
+        fresh = sorted(name for name, key_id in new.items() if key_id not in present)
+        if fresh:
+            cur.execute(sql("SELECT count(*) FROM run_keys WHERE run_pk = ?"), (run.pk,))
+            total = int(cur.fetchone()[0])
+            if total + len(fresh) > MAX_KEYS_PER_RUN:
+                refused = fresh[max(MAX_KEYS_PER_RUN - total, 0)]
+                raise InvalidInputError(
+                    f"run {run.values['run_id']!r} would have more than {MAX_KEYS_PER_RUN} "
+                    f"history keys; refused the key {refused!r}"
+                )
+            cur.executemany(
+                sql("INSERT INTO run_keys (run_pk, key_id) VALUES (?, ?)"),
+                [(run.pk, new[name]) for name in fresh],
+            )
+        return ids
+
+    # -- writes -------------------------------------------------------------------------
+    def append(self, changes: RunChanges) -> RunRow:
+        for what in ("entity", "project", "run_id", "session"):
+            _check_name(what, getattr(changes, what))
+        if not 0 <= changes.first_seq <= changes.last_seq:
+            raise InvalidInputError(
+                f"a batch needs 0 <= first_seq <= last_seq, got {changes.first_seq}, "
+                f"{changes.last_seq}"
+            )
+        series: list[tuple[str, Points]] = []
+        for key, cols in changes.series.items():
+            points = check_points(check_key(key), cols)
+            if points is not None:
+                series.append((key, points))
+        others: list[tuple[int, str, str]] = []
+        for step, key, value in changes.other_values:
+            check_key(key)
+            if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+                raise InvalidInputError(f"history value {key!r}: step must be an int >= 0")
+            others.append((step, key, run_rows.dumps(value, f"history value {key!r}")))
+        names = sorted({k for k, _ in series}.union(k for _, k, _ in others))
+        key_ids = self._key_ids_for(names) if names else {}
+        now = time.time()
+        with self._transaction(write=True) as cur:
+            run, created = self._lock_run(cur, changes, now)
+            self._advance_cursor(cur, run, changes)
+            registered = self._register_keys(cur, run, key_ids) if key_ids else []
+            rewound = False
+            if series:
+                items = [(key_ids[k], p) for k, p in series]
+                rewound = self._series_writer.write(cur, run.pk, items)
+            if others:
+                items_o = [(step, key_ids[k], text) for step, k, text in others]
+                rewound = self._write_others(cur, run.pk, items_o) or rewound
+            run_rows.apply_changes(run, changes, created, now)
+            self._update_last_step(cur, run, series, others, rewound)
+            self._save(cur, run)
+        if registered:
+            self._run_keys.setdefault(run.pk, set()).update(registered)
+        return run.to_row()
+
+    def _lock_run(self, cur: Cursor, changes: RunChanges, now: float) -> tuple[Run, bool]:
+        ident = (changes.entity, changes.project, changes.run_id)
+        cur.execute(self._lock_run_sql, ident)
+        row = cur.fetchone()
+        if row is not None:
+            return Run(row), False
+        sql = self.dialect.sql
+        cur.execute(
+            sql(
+                "INSERT INTO projects (entity, name, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (entity, name) DO NOTHING"
+            ),
+            (changes.entity, changes.project, now),
+        )
+        values = run_rows.new_run_values(changes, now)
+        columns = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        cur.execute(
+            sql(
+                f"INSERT INTO runs (project_pk, {columns}) SELECT pk, {marks} FROM projects "
+                "WHERE entity = ? AND name = ? ON CONFLICT (project_pk, run_id) DO NOTHING"
+            ),
+            [*values.values(), changes.entity, changes.project],
+        )
+        created = cur.rowcount == 1
+        cur.execute(self._lock_run_sql, ident)
+        return Run(cur.fetchone()), created
+
+    def _advance_cursor(self, cur: Cursor, run: Run, changes: RunChanges) -> None:
+        sql = self.dialect.sql
+        if changes.first_seq == 0:
+            cur.execute(
+                sql(
+                    "INSERT INTO run_cursors (run_pk, session, last_seq) VALUES (?, ?, ?) "
+                    "ON CONFLICT (run_pk, session) DO NOTHING"
+                ),
+                (run.pk, changes.session, changes.last_seq),
+            )
+        else:
+            cur.execute(
+                sql(
+                    "UPDATE run_cursors SET last_seq = ? "
+                    "WHERE run_pk = ? AND session = ? AND last_seq = ?"
+                ),
+                (changes.last_seq, run.pk, changes.session, changes.first_seq - 1),
+            )
+        if cur.rowcount == 1:
+            return
+        cur.execute(
+            sql("SELECT last_seq FROM run_cursors WHERE run_pk = ? AND session = ?"),
+            (run.pk, changes.session),
+        )
+        row = cur.fetchone()
+        cursor = -1 if row is None else int(row[0])
+        raise ConflictError(
+            f"run {changes.run_id!r} session {changes.session!r}: the batch starts at seq "
+            f"{changes.first_seq} but the store has applied up to {cursor}"
+        )
+
+    def _write_others(self, cur: Cursor, run_pk: int, items: list[tuple[int, int, str]]) -> bool:
+        """Store non-scalar values; a key's values from its first new step on are replaced."""
+        sql = self.dialect.sql
+        first: dict[int, int] = {}
+        for step, key_id, _ in items:
+            first[key_id] = min(step, first.get(key_id, step))
+        ids = list(first)
+        rewound = False
+        for start in range(0, len(ids), PKS_PER_QUERY):
+            cond, params = self.dialect.any_of("key_id", ids[start : start + PKS_PER_QUERY])
+            cur.execute(
+                sql(
+                    "SELECT key_id, max(step) FROM history_other "
+                    f"WHERE run_pk = ? AND {cond} GROUP BY key_id"
+                ),
+                [run_pk, *params],
+            )
+            for key_id, last in cur.fetchall():
+                if first[int(key_id)] <= int(last):
+                    rewound = True
+                    cur.execute(
+                        sql("DELETE FROM history_other WHERE run_pk = ? AND key_id = ? AND step >= ?"),
+                        (run_pk, int(key_id), first[int(key_id)]),
+                    )
+        cur.executemany(
+            sql(
+                "INSERT INTO history_other (run_pk, key_id, step, value) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (run_pk, key_id, step) DO UPDATE SET value = excluded.value"
+            ),
+            [(run_pk, key_id, step, text) for step, key_id, text in items],
+        )
+        return rewound
+
+    def _update_last_step(
+        self,
+        cur: Cursor,
+        run: Run,
+        series: list[tuple[str, Points]],
+        others: list[tuple[int, str, str]],
+        rewound: bool,
+    ) -> None:
+        if rewound:
+            sql = self.dialect.sql
+            cur.execute(sql("SELECT max(last_step) FROM series_summary WHERE run_pk = ?"), (run.pk,))
+            steps = [cur.fetchone()[0]]
+            cur.execute(sql("SELECT max(step) FROM history_other WHERE run_pk = ?"), (run.pk,))
+            steps.append(cur.fetchone()[0])
+            found = [int(s) for s in steps if s is not None]
+            run.set("last_step", max(found) if found else None)
+            return
+        tops = [int(p.steps[-1]) for _, p in series] + [step for step, _, _ in others]
+        if tops:
+            top = max(tops)
+            last = run.values["last_step"]
+            if last is None or top > last:
+                run.set("last_step", top)
+
+    def _save(self, cur: Cursor, run: Run) -> None:
+        columns, values = run.updates()
+        if columns:
+            assignments = ", ".join(f"{c} = ?" for c in columns)
+            cur.execute(self.dialect.sql(f"UPDATE runs SET {assignments} WHERE pk = ?"), [*values, run.pk])
+        run.dirty.clear()
+
+    def update_run(self, pk: int, **fields: Any) -> RunRow:
+        with self._transaction(write=True) as cur:
+            cur.execute(self._lock_run_pk, (pk,))
+            row = cur.fetchone()
+            if row is None:
+                raise NotFoundError(f"no run with pk {pk}")
+            run = Run(row)
+            run_rows.apply_edit(run, fields)
+            self._save(cur, run)
+        return run.to_row()
+
+    def delete_run(self, pk: int) -> None:
+        sql = self.dialect.sql
+        with self._transaction(write=True) as cur:
+            cur.execute(sql(f"SELECT r.pk FROM runs r WHERE r.pk = ?{self.dialect.for_update}"), (pk,))
+            if cur.fetchone() is None:
+                raise NotFoundError(f"no run with pk {pk}")
+            for table in (
+                "series_chunks",
+                "series_lod",
+                "series_summary",
+                "history_other",
+                "run_keys",
+                "run_cursors",
+            ):
+                cur.execute(sql(f"DELETE FROM {table} WHERE run_pk = ?"), (pk,))
+            cur.execute(sql("DELETE FROM runs WHERE pk = ?"), (pk,))
+        self._run_keys.pop(pk, None)
+
+    # -- reads --------------------------------------------------------------------------
+    def cursor(self, entity: str, project: str, run_id: str, session: str) -> int:
+        with self._transaction(write=False, snapshot=False) as cur:
+            cur.execute(
+                self.dialect.sql(
+                    "SELECT c.last_seq FROM run_cursors c JOIN runs r ON r.pk = c.run_pk "
+                    "JOIN projects p ON p.pk = r.project_pk "
+                    "WHERE p.entity = ? AND p.name = ? AND r.run_id = ? AND c.session = ?"
+                ),
+                (entity, project, run_id, session),
+            )
+            row = cur.fetchone()
+        return -1 if row is None else int(row[0])
+
+    def projects(self, entity: str | None = None) -> list[ProjectRow]:
+        query = (
+            "SELECT p.entity, p.name, count(r.pk), p.created_at, max(r.updated_at) "
+            "FROM projects p LEFT JOIN runs r ON r.project_pk = p.pk"
+        )
+        params: list[Any] = []
+        if entity is not None:
+            query += " WHERE p.entity = ?"
+            params.append(entity)
+        query += " GROUP BY p.pk, p.entity, p.name, p.created_at ORDER BY p.entity, p.name"
+        with self._transaction(write=False, snapshot=False) as cur:
+            cur.execute(self.dialect.sql(query), params)
+            rows = cur.fetchall()
+        return [
+            ProjectRow(e, n, int(c), float(created), max(float(created), float(updated or created)))
+            for e, n, c, created, updated in rows
+        ]
+
+    def runs(self, entity: str, project: str) -> list[RunRow]:
+        query = f"{run_rows.SELECT} WHERE p.entity = ? AND p.name = ? ORDER BY r.created_at, r.pk"
+        with self._transaction(write=False, snapshot=False) as cur:
+            cur.execute(self.dialect.sql(query), (entity, project))
+            rows = cur.fetchall()
+        return [Run(row).to_row() for row in rows]
+
+    def run(self, entity: str, project: str, run_id: str) -> RunRow:
+        with self._transaction(write=False, snapshot=False) as cur:
+            cur.execute(self._select_run, (entity, project, run_id))
+            row = cur.fetchone()
+        if row is None:
+            raise NotFoundError(f"no run {entity}/{project}/{run_id}")
+        return Run(row).to_row()
+
+    def run_by_pk(self, pk: int) -> RunRow:
+        with self._transaction(write=False, snapshot=False) as cur:
+            cur.execute(self._select_run_pk, (pk,))
+            row = cur.fetchone()
+        if row is None:
+            raise NotFoundError(f"no run with pk {pk}")
+        return Run(row).to_row()
+
+    def _check_run(self, cur: Cursor, pk: int) -> None:
+        cur.execute(self.dialect.sql("SELECT pk FROM runs WHERE pk = ?"), (pk,))
+        if cur.fetchone() is None:
+            raise NotFoundError(f"no run with pk {pk}")
+
+    def keys(self, pk: int) -> list[KeyInfo]:
+        """One entry per key name; a key holding scalars and other values counts as scalar."""
+        sql = self.dialect.sql
+        found: dict[str, KeyInfo] = {}
+        with self._transaction(write=False) as cur:
+            self._check_run(cur, pk)
+            cur.execute(
+                sql(
+                    "SELECT k.name, 'other', count(*), min(o.step), max(o.step) "
+                    "FROM history_other o JOIN history_keys k ON k.key_id = o.key_id "
+                    "WHERE o.run_pk = ? GROUP BY k.name"
+                ),
+                (pk,),
+            )
+            rows = cur.fetchall()
+            cur.execute(
+                sql(
+                    "SELECT k.name, 'scalar', s.count, s.first_step, s.last_step "
+                    "FROM series_summary s JOIN history_keys k ON k.key_id = s.key_id "
+                    "WHERE s.run_pk = ?"
+                ),
+                (pk,),
+            )
+            rows += cur.fetchall()
+        for name, kind, count, first, last in rows:
+            seen = found.get(name)
+            if seen is not None:
+                count += seen.count
+                first, last = min(first, seen.first_step), max(last, seen.last_step)
+            found[name] = KeyInfo(str(name), str(kind), int(count), int(first), int(last))
+        return [found[name] for name in sorted(found)]
+
+    def series(
+        self, pk: int, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> SeriesColumns:
+        with self._transaction(write=False) as cur:
+            key_id = self._find_key(cur, key)
+            if key_id is not None:
+                cols = self._series_reader.series(cur, pk, key_id, min_step, max_step)
+                if len(cols):
+                    return cols
+            self._check_run(cur, pk)
+        return self._series_reader.empty()
+
+    def series_summaries(self, key: str, pks: Sequence[int]) -> dict[int, SeriesSummary]:
+        pk_list = list(dict.fromkeys(int(pk) for pk in pks))
+        with self._transaction(write=False, snapshot=False) as cur:
+            key_id = self._find_key(cur, key)
+            if key_id is None or not pk_list:
+                return {}
+            return self._series_reader.summaries(cur, key_id, pk_list)
+
+    def series_buckets(
+        self,
+        key: str,
+        pks: Sequence[int],
+        width: int,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> dict[int, Buckets]:
+        pk_list = list(dict.fromkeys(int(pk) for pk in pks))
+        with self._transaction(write=False) as cur:
+            key_id = self._find_key(cur, key)
+            if key_id is None:
+                self._series_reader.check_width(width)
+                return {}
+            return self._series_reader.buckets(cur, key_id, pk_list, width, min_step, max_step)
+
+    def history_values(
+        self,
+        pk: int,
+        keys: Sequence[str] | None = None,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> list[tuple[int, str, Any]]:
+        query = (
+            "SELECT o.step, k.name, o.value FROM history_other o "
+            "JOIN history_keys k ON k.key_id = o.key_id WHERE o.run_pk = ?"
+        )
+        params: list[Any] = [pk]
+        with self._transaction(write=False) as cur:
+            self._check_run(cur, pk)
+            if keys is not None:
+                ids = [i for i in (self._find_key(cur, k) for k in dict.fromkeys(keys)) if i is not None]
+                if not ids:
+                    return []
+                cond, cond_params = self.dialect.any_of("o.key_id", ids)
+                query += f" AND {cond}"
+                params += cond_params
+            if min_step is not None:
+                query += " AND o.step >= ?"
+                params.append(min_step)
+            if max_step is not None:
+                query += " AND o.step <= ?"
+                params.append(max_step)
+            cur.execute(self.dialect.sql(query + " ORDER BY o.step, k.name"), params)
+            rows = cur.fetchall()
+        return [(int(step), str(name), run_rows.loads(text)) for step, name, text in rows]

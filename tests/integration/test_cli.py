@@ -1,0 +1,43 @@
+"""The command line, run for real."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def trackboard_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trackboard.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_demo_trains_runs_and_reads_them_back(root: Path) -> None:
+    proc = trackboard_cli("demo", "--epochs", "3", cwd=root.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert "Best run:" in proc.stdout
+    assert proc.stdout.count("finished") == 5
+    listing = trackboard_cli(
+        "runs",
+        "trackboard-demo",
+        "--filter",
+        '{"config.lr": {"$gte": 0.1}}',
+        "--columns",
+        "config.lr,summary.val_acc",
+        cwd=root.parent,
+    )
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.strip().splitlines()
+    assert len(lines) == 3  # header + lr 0.1 and 0.3
+
+
+def test_bad_filter_is_a_clear_error_not_a_traceback(root: Path) -> None:
+    proc = trackboard_cli("runs", "p", "--filter", '{"bogus": 1}', cwd=root.parent)
+    assert proc.returncode == 2
+    assert "unknown filter field 'bogus'" in proc.stderr
+    assert "Traceback" not in proc.stderr
