@@ -1,3 +1,180 @@
-"""trackboard: a self-hosted experiment tracker with a wandb-compatible API."""
+"""trackboard: a self-hosted experiment tracker with a wandb-compatible API.
+
+``import trackboard as wandb`` and a wandb script runs unchanged::
+
+    run = wandb.init(project="mnist", config={"lr": 0.01})
+    for epoch in range(10):
+        wandb.log({"train_loss": loss}, step=epoch)
+    wandb.finish()
+
+As in wandb, ``trackboard.run``, ``config``, ``summary``, ``log``, ``define_metric`` and
+``mark_preempting`` refer to the current run after ``init()`` and raise :class:`Error` (``run``:
+is None) before it and after ``finish()``. Importing this package loads neither numpy nor the
+store; ``Api`` is loaded on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from trackboard import errors
+from trackboard.errors import Error
+from trackboard.launch import current_run, init, set_globals_hook
+from trackboard.sdk.printer import DEFAULT_PRINTER
+from trackboard.sdk.run import Run
+from trackboard.sdk.user_settings import UserSettings as Settings
+
+if TYPE_CHECKING:
+    from trackboard.api import Api
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Api",
+    "Error",
+    "Run",
+    "Settings",
+    "alert",
+    "config",
+    "define_metric",
+    "errors",
+    "finish",
+    "init",
+    "log",
+    "log_code",
+    "login",
+    "mark_preempting",
+    "run",
+    "save",
+    "summary",
+    "unwatch",
+    "watch",
+]
+
+
+def _before_init(what: str) -> Error:
+    return Error(f"You must call trackboard.init() before trackboard.{what}")
+
+
+class _PreInitObject:
+    """``trackboard.config`` / ``trackboard.summary`` before ``init()``: every use raises."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        raise _before_init(f"{self._name}.{key}")
+
+    def __getitem__(self, key: str) -> Any:
+        raise _before_init(f"{self._name}[{key!r}]")
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise _before_init(f"{self._name}.{key}")
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        raise _before_init(f"{self._name}[{key!r}]")
+
+    def __repr__(self) -> str:
+        return f"<trackboard.{self._name} before init()>"
+
+
+def _preinit_log(data: Any = None, step: Any = None, commit: Any = None, sync: Any = None) -> None:
+    raise _before_init("log()")
+
+
+def _preinit_define_metric(name: str, *args: Any, **kwargs: Any) -> Any:
+    raise _before_init("define_metric()")
+
+
+def _preinit_mark_preempting() -> None:
+    raise _before_init("mark_preempting()")
+
+
+run: Any = None
+config: Any = _PreInitObject("config")
+summary: Any = _PreInitObject("summary")
+log: Any = _preinit_log
+define_metric: Any = _preinit_define_metric
+mark_preempting: Any = _preinit_mark_preempting
+
+
+def _bind_globals(current: Any) -> None:
+    """Point the module globals at ``current`` (or back at the pre-init objects)."""
+    names = globals()
+    if current is None:
+        names.update(
+            run=None,
+            config=_PreInitObject("config"),
+            summary=_PreInitObject("summary"),
+            log=_preinit_log,
+            define_metric=_preinit_define_metric,
+            mark_preempting=_preinit_mark_preempting,
+        )
+    else:
+        names.update(
+            run=current,
+            config=current.config,
+            summary=current.summary,
+            log=current.log,
+            define_metric=current.define_metric,
+            mark_preempting=current.mark_preempting,
+        )
+
+
+set_globals_hook(_bind_globals)
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the current run (if any); see :meth:`Run.finish`."""
+    current = current_run()
+    if current is not None:
+        current.finish(exit_code=exit_code, quiet=quiet)
+
+
+def save(glob_str: str | None = None, base_path: str | None = None, policy: str = "live") -> Any:
+    """Copy files into the current run's ``files/`` folder; the paths of the copies."""
+    current = current_run()
+    if current is None:
+        raise _before_init("save()")
+    return current.save(glob_str, base_path, policy)
+
+
+def login(*args: Any, **kwargs: Any) -> bool:
+    """Nothing to log in to for a local root; returns True."""
+    return True
+
+
+def alert(title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+    """Print an alert (there is no notification service)."""
+    current = current_run()
+    if current is not None:
+        current.alert(title, text, level, wait_duration)
+    else:
+        label = getattr(level, "value", level) or "INFO"
+        DEFAULT_PRINTER.write(f"trackboard: ALERT [{label}] {title}: {text}")
+
+
+def log_code(*args: Any, **kwargs: Any) -> None:
+    """Not supported yet: warns once and records nothing."""
+    DEFAULT_PRINTER.warn_once("log_code() is not supported yet; no code was saved")
+
+
+def watch(*args: Any, **kwargs: Any) -> None:
+    """Not supported yet: warns once."""
+    DEFAULT_PRINTER.warn_once("watch() is not supported yet and is ignored")
+
+
+def unwatch(*args: Any, **kwargs: Any) -> None:
+    """Not supported yet."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Api":
+        from trackboard.api import Api
+
+        return Api
+    raise AttributeError(f"module 'trackboard' has no attribute {name!r}")

@@ -65,10 +65,20 @@ class HistoryRow:
     ``values`` holds the logged keys, nested dicts already flattened to dotted keys; it never
     contains the automatic ``_step``, ``_runtime`` and ``_timestamp``, which are the fields.
 
-    ``summary`` is what this row does to the run summary. ``None`` (the usual case) means every
-    logged key's summary entry becomes its value. A dict means ``define_metric`` rules applied:
-    exactly those entries are set (``{"loss": {"min": 0.1}}``), and keys absent from it are left
-    alone. The SDK computes it, so the summary survives a crash with the history.
+    ``summary`` is what this row does to the run summary, applied as "set these top-level keys".
+    ``None`` (the usual case: every key logged flat, no ``define_metric`` summary rule) means
+    ``summary[key] = value`` for every key of ``values``. A dict means exactly those top-level
+    entries are set and every other key is left alone; the SDK sends one when
+
+    * a ``define_metric`` summary rule applies to a key of the row: the entry is the dict of the
+      requested statistics (``{"loss": {"min": 0.1}}``); keys with summary ``"none"`` are absent;
+      keys of the row without a rule are in it with their value;
+    * a key came from a nested dict (``log({"a": {"b": 1}})`` gives the history key ``"a.b"``):
+      the summary stays nested, so the entry is the *whole* merged top-level dict as the SDK
+      holds it after this row (``{"a": {"b": 1, "c": 2}}``, keeping ``a.c`` logged earlier).
+
+    A key logged flat that contains a dot (``log({"a.b": 1})``) stays a flat summary key. The SDK
+    computes the entries, so the summary survives a crash with the history.
     """
 
     seq: int
@@ -90,7 +100,12 @@ class SummaryUpdate:
 
 @dataclass(frozen=True, slots=True)
 class MetricDefinition:
-    """What ``define_metric`` declared for a key or a ``prefix*`` glob."""
+    """What ``define_metric`` declared for a key or a ``prefix*`` glob.
+
+    Written for every ``define_metric`` call (the definition merged with earlier calls for the
+    same name), and once for each key a glob is first applied to (that key's own definition).
+    ``name`` and ``step_metric`` are history keys: dotted, with wandb's ``\\.`` escapes removed.
+    """
 
     seq: int
     name: str

@@ -197,7 +197,26 @@ def _intervals(over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _KNOWN = frozenset(
-    "dir entity project mode run_id name notes group job_type tags resume sweep_id base_url "
-    "api_key silent sweep_param_path heartbeat_interval flush_interval fsync_interval "
-    "backlog_bytes".split()
+    [
+        "dir",
+        "entity",
+        "project",
+        "mode",
+        "run_id",
+        "name",
+        "notes",
+        "group",
+        "job_type",
+        "tags",
+        "resume",
+        "sweep_id",
+        "base_url",
+        "api_key",
+        "silent",
+        "sweep_param_path",
+        "heartbeat_interval",
+        "flush_interval",
+        "fsync_interval",
+        "backlog_bytes",
+    ]
 )

@@ -3,7 +3,7 @@
 * Input may be a dict, an ``argparse.Namespace`` or any object with ``__dict__``, absl/TF flags
   (anything with ``flag_values_dict()``), or the path of a YAML file (top-level
   ``{value: ..., desc: ...}`` entries unwrapped, ``wandb_version`` dropped).
-* Keys lose leading and trailing ``-`` (``--lr`` -> ``lr``) and may not contain ``.``.
+* Keys lose leading and trailing ``-`` (``--lr`` -> ``lr``).
   Keys starting with ``_`` are hidden from ``keys()`` and ``items()``.
 * Values are made JSON-friendly (:func:`trackboard.sdk.values.config_value`).
 * Changing an existing key to a different value raises :class:`ConfigError` unless
@@ -40,11 +40,15 @@ def load_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
     except OSError as exc:
         raise InvalidInputError(f"cannot read config file {os.fspath(path)!r}: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise InvalidInputError(f"config file {os.fspath(path)!r} is not valid YAML: {exc}") from exc
+        raise InvalidInputError(
+            f"config file {os.fspath(path)!r} is not valid YAML: {exc}"
+        ) from exc
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise InvalidInputError(f"config file {os.fspath(path)!r} must hold a mapping at the top level")
+        raise InvalidInputError(
+            f"config file {os.fspath(path)!r} must hold a mapping at the top level"
+        )
     out: dict[str, Any] = {}
     for key, value in loaded.items():
         if key == "wandb_version":
@@ -88,13 +92,12 @@ def parse_config(
 
 
 def clean_key(key: Any) -> str:
-    """A config key without leading/trailing ``-``; a ``.`` in it is refused."""
+    """A config key without leading/trailing ``-``.
+
+    A ``.`` is allowed, as wandb allows it; filters look a dotted key up whole before reading
+    the dots as nesting.
+    """
     text = str(key).strip("-")
-    if "." in text:
-        raise InvalidInputError(
-            f"config key {key!r} contains '.', which config keys may not contain "
-            "(dots address nested values)"
-        )
     if not text:
         raise InvalidInputError(f"config key {key!r} is empty")
     return text
@@ -138,7 +141,7 @@ class Config:
         return self._items[key]
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
         try:
             return self._items[name]
@@ -175,12 +178,24 @@ class Config:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Config):
-            return self._items == other._items
+            return bool(self._items == other._items)
         if isinstance(other, Mapping):
-            return self._items == dict(other)
+            return bool(self._items == dict(other))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __copy__(self) -> Config:
+        """A detached copy: same items, changes to it are not recorded."""
+        copied = Config(allow_val_change=self._allow_val_change, warn=self._warn)
+        copied._items.update(self._items)
+        copied._locked.update(self._locked)
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Config:
+        copied = self.__copy__()
+        copied._items.update({k: config_value(v) for k, v in self._items.items()})
+        return copied
 
     # writing
     def __setitem__(self, key: str, value: Any) -> None:
@@ -240,7 +255,9 @@ class Config:
                 locker = self._locked.get(key)
                 if locker is not None:
                     if not same_value(self._items.get(key), value) and self._warn is not None:
-                        self._warn(f"Config item '{key}' was locked by '{locker}' (ignored update).")
+                        self._warn(
+                            f"Config item '{key}' was locked by '{locker}' (ignored update)."
+                        )
                     continue
                 if key in changed:
                     old = changed[key]

@@ -99,9 +99,8 @@ class DisabledRun:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         self.finish(exit_code=0 if exc_type is None else 1)
-        return False
 
     def __getattr__(self, name: str) -> Callable[..., None]:
         if name.startswith("_"):

@@ -15,6 +15,7 @@ The class only keeps the state; what emitting a row means (summary, record, writ
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -92,3 +93,15 @@ class History:
         self._row = {}
         self._paths = None
         self._emit(self.step, self._time, row, paths)
+
+
+def as_step(step: Any) -> int:
+    """A ``step=`` argument as an int (numpy ints and integral floats accepted)."""
+    if isinstance(step, bool):
+        raise TypeError(f"trackboard.log: step must be an int, got {step!r}")
+    if isinstance(step, float) and step.is_integer():
+        return int(step)
+    try:
+        return operator.index(step)
+    except TypeError:
+        raise TypeError(f"trackboard.log: step must be an int, got {step!r}") from None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from trackboard.errors import Error
+from trackboard.sdk.values import RESERVED_KEYS
 
 SUMMARY_OPS = ("min", "max", "mean", "first", "last", "none")
 """Summary operations in the order their results are listed."""
@@ -45,7 +46,7 @@ class Metric:
 
 
 def history_key(name: str) -> str:
-    """A define_metric name as the dotted history key it matches (``a\\.b`` and ``a.b`` -> ``a.b``)."""
+    """A define_metric name as the dotted history key it matches (``a\\.b``, ``a.b`` -> ``a.b``)."""
     return name.replace("\\.", ".")
 
 
@@ -107,7 +108,9 @@ def declare(
         step_metric = history_key(step_metric)
     if goal is not None:
         if not isinstance(goal, str) or goal.lower() not in GOALS:
-            raise Error(f"Unhandled define_metric() arg: goal must be minimize or maximize, got {goal!r}")
+            raise Error(
+                f"Unhandled define_metric() arg: goal must be minimize or maximize, got {goal!r}"
+            )
         goal = goal.lower()
     return Metric(
         name=history_key(name),
@@ -121,7 +124,11 @@ def declare(
 
 def merge(old: Metric, new: Metric) -> Metric:
     """A repeated declaration: flags OR-ed, summary operations united, newer values win."""
-    hidden = True if (old.hidden or new.hidden) else (new.hidden if new.hidden is not None else old.hidden)
+    hidden = (
+        True
+        if (old.hidden or new.hidden)
+        else (new.hidden if new.hidden is not None else old.hidden)
+    )
     return Metric(
         name=new.name,
         step_metric=new.step_metric if new.step_metric is not None else old.step_metric,
@@ -142,6 +149,8 @@ class MetricRegistry:
         self._expanded: list[Metric] = []
         self.step_keys: set[str] = set()
         """History keys used as some definition's step metric."""
+        self.latest_steps: dict[str, Any] = {}
+        """The last value logged for each step metric."""
 
     def define(self, metric: Metric, overwrite: bool = False) -> Metric:
         """Add a declaration (merged with an earlier one unless ``overwrite``); the result."""
@@ -178,3 +187,25 @@ class MetricRegistry:
         """Definitions created by glob expansion since the last call."""
         expanded, self._expanded = self._expanded, []
         return expanded
+
+    def sync_steps(self, values: dict[str, Any]) -> None:
+        """``step_sync``: give a row holding a metric its step metric's latest value.
+
+        Where the row has no value of the step metric, the last one logged (0 if none) is
+        inserted; then the latest values are updated from the row. The automatic keys
+        (``_step``...) are the row's own fields and are never inserted.
+        """
+        latest = self.latest_steps
+        for key in list(values):
+            metric = self.lookup(key)
+            if metric is not None and metric.syncs_step:
+                step_key = metric.step_metric
+                if (
+                    step_key is not None
+                    and step_key not in values
+                    and step_key not in RESERVED_KEYS
+                ):
+                    values[step_key] = latest.get(step_key, 0)
+        for step_key in self.step_keys:
+            if step_key in values:
+                latest[step_key] = values[step_key]

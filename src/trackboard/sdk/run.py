@@ -14,15 +14,10 @@ thread, so one lock keeps ``seq`` in file order.
 
 from __future__ import annotations
 
-import operator
-import os
 import secrets
-import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -35,16 +30,16 @@ from trackboard.records import (
     HistoryRow,
     MetricDefinition,
     Record,
-    RunStart,
     RunUpdate,
     SummaryUpdate,
 )
 from trackboard.sdk.config import Config
 from trackboard.sdk.files import save_files
-from trackboard.sdk.history import History, Paths
+from trackboard.sdk.history import History, Paths, as_step
+from trackboard.sdk.identity import RunIdentity, RunSpec
 from trackboard.sdk.metrics import Metric, MetricRegistry, declare
 from trackboard.sdk.printer import DEFAULT_PRINTER, Printer
-from trackboard.sdk.summary import Aggregate, Summary, SummaryState
+from trackboard.sdk.summary import Summary, SummaryState
 from trackboard.sdk.values import FAST_NO_INT, FAST_TYPES, convert_row, ints_in_range
 from trackboard.settings import Settings
 
@@ -64,39 +59,7 @@ class Writer(Protocol):
     def close(self, timeout: float = 30.0) -> bool: ...
 
 
-@dataclass
-class RunSpec:
-    """Who the run is and where it starts; the composition module fills it in."""
-
-    run_id: str
-    entity: str
-    project: str
-    name: str
-    run_dir: Path
-    notes: str | None = None
-    group: str | None = None
-    job_type: str | None = None
-    tags: tuple[str, ...] = ()
-    sweep_id: str | None = None
-    resumed: bool = False
-    starting_step: int = 0
-    runtime_offset: float = 0.0
-    summary: dict[str, Any] = field(default_factory=dict)
-    aggregates: dict[str, Aggregate] = field(default_factory=dict)
-
-
-def _as_step(step: Any) -> int:
-    if isinstance(step, bool):
-        raise TypeError(f"trackboard.log: step must be an int, got {step!r}")
-    if isinstance(step, float) and step.is_integer():
-        return int(step)
-    try:
-        return operator.index(step)
-    except TypeError:
-        raise TypeError(f"trackboard.log: step must be an int, got {step!r}") from None
-
-
-class Run:
+class Run(RunIdentity):
     """A run being recorded; returned by ``trackboard.init()``."""
 
     def __init__(
@@ -129,39 +92,14 @@ class Run:
         self._next_heartbeat = time.monotonic() + self._heartbeat_interval
         self._seen: set[str] = set()
         self._registry: MetricRegistry | None = None
-        self._step_values: dict[str, Any] = {}
         self._history = History(self._emit_row, spec.starting_step)
         self._state = SummaryState(spec.summary)
         self._state.aggregates.update(spec.aggregates)
         self._summary = Summary(self._state, self._emit_summary, self._lock)
         self._config = config if config is not None else Config()
         self._config._bind(self._emit_config, self._lock)
-        argv = sys.argv if isinstance(getattr(sys, "argv", None), list) else []
         with self._lock:
-            self._emit(
-                RunStart(
-                    seq=0,
-                    session=self._session,
-                    run_id=spec.run_id,
-                    entity=spec.entity,
-                    project=spec.project,
-                    start_time=self._start_time,
-                    name=spec.name,
-                    group=spec.group,
-                    job_type=spec.job_type,
-                    tags=tuple(spec.tags),
-                    notes=spec.notes,
-                    host=_hostname(),
-                    pid=os.getpid(),
-                    program=argv[0] if argv else None,
-                    args=tuple(str(a) for a in argv[1:]),
-                    python=sys.version.split()[0],
-                    sweep_id=spec.sweep_id,
-                    resumed=spec.resumed,
-                    starting_step=spec.starting_step,
-                    runtime_offset=spec.runtime_offset,
-                )
-            )
+            self._emit(spec.start_record(self._session, self._start_time))
             self._emit(ConfigUpdate(seq=self._seq, values=self._config.as_dict()))
 
     # ----------------------------------------------------------------------------- records
@@ -189,16 +127,7 @@ class Run:
     def _apply_metrics(self, values: dict[str, Any], paths: Paths | None) -> dict[str, Any] | None:
         registry = self._registry
         if registry is not None:
-            latest = self._step_values
-            for key in list(values):
-                metric = registry.lookup(key)
-                if metric is not None and metric.syncs_step:
-                    step_key = metric.step_metric
-                    if step_key is not None and step_key not in values:
-                        values[step_key] = latest.get(step_key, 0)
-            for step_key in registry.step_keys:
-                if step_key in values:
-                    latest[step_key] = values[step_key]
+            registry.sync_steps(values)
         summary = self._state.apply_row(values, paths, registry)
         if registry is not None:
             for metric in registry.take_expanded():
@@ -232,7 +161,7 @@ class Run:
 
     def _on_tick(self) -> None:
         """Called on the writer's thread every flush interval: heartbeats."""
-        if self._finished or time.monotonic() < self._next_heartbeat:
+        if time.monotonic() < self._next_heartbeat:
             return
         self._next_heartbeat = time.monotonic() + self._heartbeat_interval
         with self._lock:
@@ -256,7 +185,9 @@ class Run:
             and self._seen.issuperset(data)
             and (
                 FAST_NO_INT.issuperset(map(type, data.values()))
-                or (FAST_TYPES.issuperset(map(type, data.values())) and ints_in_range(data.values()))
+                or (
+                    FAST_TYPES.issuperset(map(type, data.values())) and ints_in_range(data.values())
+                )
             )
         ):
             values: dict[str, Any] = data
@@ -264,7 +195,7 @@ class Run:
         else:
             values, paths = self._convert(data)
         if step is not None and type(step) is not int:
-            step = _as_step(step)
+            step = as_step(step)
         with self._lock:
             if self._finished:
                 raise UsageError(
@@ -319,7 +250,9 @@ class Run:
         """Declare a metric's x-axis, visibility and summary (``research/wandb-api.md`` 2.6)."""
         for key in kwargs:
             self._printer.warn_once(f"define_metric({key}=...) is not supported and is ignored")
-        metric = declare(name, step_metric, step_sync, hidden, summary, goal, warn=self._printer.warn_once)
+        metric = declare(
+            name, step_metric, step_sync, hidden, summary, goal, warn=self._printer.warn_once
+        )
         with self._lock:
             if self._finished:
                 raise UsageError(f"Run ({self.id}) is finished; define_metric is not possible")
@@ -378,9 +311,8 @@ class Run:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         self.finish(exit_code=0 if exc_type is None else 1)
-        return False
 
     # ----------------------------------------------------------------------------- files
     def save(
@@ -413,34 +345,6 @@ class Run:
 
     # ------------------------------------------------------------------------ properties
     @property
-    def id(self) -> str:
-        return self._spec.run_id
-
-    @property
-    def entity(self) -> str:
-        return self._spec.entity
-
-    @property
-    def project(self) -> str:
-        return self._spec.project
-
-    @property
-    def path(self) -> str:
-        return f"{self._spec.entity}/{self._spec.project}/{self._spec.run_id}"
-
-    @property
-    def dir(self) -> str:
-        """The run's files folder (``<run folder>/files``)."""
-        return str(self._spec.run_dir / "files")
-
-    @property
-    def url(self) -> str | None:
-        return None
-
-    def get_url(self) -> str | None:
-        return None
-
-    @property
     def step(self) -> int:
         return self._history.step
 
@@ -457,22 +361,6 @@ class Run:
         return self._settings
 
     @property
-    def sweep_id(self) -> str | None:
-        return self._spec.sweep_id
-
-    @property
-    def resumed(self) -> bool:
-        return self._spec.resumed
-
-    @property
-    def offline(self) -> bool:
-        return True
-
-    @property
-    def disabled(self) -> bool:
-        return False
-
-    @property
     def start_time(self) -> float:
         return self._start_time
 
@@ -480,48 +368,6 @@ class Run:
     def session(self) -> str:
         """This writer session's id (the ``session`` of every record this process writes)."""
         return self._session
-
-    @property
-    def name(self) -> str:
-        return self._spec.name
-
-    @name.setter
-    def name(self, value: str) -> None:
-        self._set_meta("name", str(value))
-
-    @property
-    def notes(self) -> str | None:
-        return self._spec.notes
-
-    @notes.setter
-    def notes(self, value: str | None) -> None:
-        self._set_meta("notes", value)
-
-    @property
-    def group(self) -> str | None:
-        return self._spec.group
-
-    @group.setter
-    def group(self, value: str | None) -> None:
-        self._set_meta("group", value)
-
-    @property
-    def job_type(self) -> str | None:
-        return self._spec.job_type
-
-    @job_type.setter
-    def job_type(self, value: str | None) -> None:
-        self._set_meta("job_type", value)
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        return self._spec.tags
-
-    @tags.setter
-    def tags(self, value: Iterable[str]) -> None:
-        if isinstance(value, str):
-            raise TypeError("tags must be a sequence of str, not a str")
-        self._set_meta("tags", tuple(str(t) for t in value))
 
     def _set_meta(self, name: str, value: Any) -> None:
         with self._lock:
@@ -534,10 +380,3 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<Run {self.path} ({self._spec.name})>"
-
-
-def _hostname() -> str | None:
-    try:
-        return socket.gethostname()
-    except OSError:
-        return None

@@ -83,6 +83,19 @@ def set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     data[path[0]] = child
 
 
+def _set_fresh(data: dict[str, Any], path: tuple[str, ...], value: Any, fresh: set[int]) -> None:
+    """:func:`set_path` that copies each nested dict only once per row (tracked in ``fresh``)."""
+    node = data
+    for part in path[:-1]:
+        child = node.get(part)
+        if not (isinstance(child, dict) and id(child) in fresh):
+            child = dict(child) if isinstance(child, dict) else {}
+            fresh.add(id(child))
+            node[part] = child
+        node = child
+    node[path[-1]] = value
+
+
 def delete_path(data: dict[str, Any], path: tuple[str, ...]) -> None:
     """Remove ``data[p0][p1]...``, copying the nested dicts on the way; KeyError if absent."""
     if len(path) == 1:
@@ -114,6 +127,7 @@ class SummaryState:
         data = self.data
         entries: dict[str, Any] = {}
         tops: set[str] = set()
+        fresh: set[int] = set()  # ids of nested dicts copied for this row: changed in place
         special = paths is not None
         for key, value in values.items():
             metric = registry.lookup(key) if registry is not None else None
@@ -134,7 +148,7 @@ class SummaryState:
                 data[key] = entry
                 entries[key] = entry
             else:
-                set_path(data, path, entry)
+                _set_fresh(data, path, entry, fresh)
                 tops.add(path[0])
         if not special:
             return None
@@ -166,7 +180,7 @@ class Summary:
         return _wrap(self, (key,), self._state.data[key])
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
         try:
             return self[name]
@@ -199,7 +213,8 @@ class Summary:
 
     def _as_dict(self) -> dict[str, Any]:
         """A plain (deep) copy of everything, hidden keys included."""
-        return _plain(self._state.data)
+        plain: dict[str, Any] = _plain(self._state.data)
+        return plain
 
     as_dict = _as_dict
 
@@ -275,7 +290,7 @@ class SummarySubDict:
         return _wrap(self._root, (*self._path, key), self._value()[key])
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
         try:
             return self[name]

@@ -45,8 +45,10 @@ def ints_in_range(values: Any) -> bool:
     """True when every ``int`` in the iterable fits the run log's 64-bit integers."""
     for v in values:
         if type(v) is int and not INT_MIN <= v <= INT_MAX:
-            return False
-    return True
+            break
+    else:
+        return True
+    return False
 
 
 def key_error(key: Any) -> TypeError:
@@ -68,24 +70,35 @@ def convert_row(data: Mapping[Any, Any]) -> tuple[dict[str, Any], _Paths | None]
             key = str(key)
         if key in RESERVED_KEYS:
             continue
-        if isinstance(value, Mapping):
-            _flatten(out, paths, (key,), value)
+        kind = type(value)
+        if kind in FAST_NO_INT:
+            out[key] = value
+        elif kind is dict or isinstance(value, Mapping):
+            _flatten(out, paths, (key,), key + ".", value)
         else:
             out[key] = convert_value(key, value)
     return out, (paths or None)
 
 
-def _flatten(out: dict[str, Any], paths: _Paths, prefix: tuple[str, ...], data: Mapping[Any, Any]) -> None:
+def _flatten(
+    out: dict[str, Any],
+    paths: _Paths,
+    prefix: tuple[str, ...],
+    dotted_prefix: str,
+    data: Mapping[Any, Any],
+) -> None:
     for key, value in data.items():
-        if not isinstance(key, str):
-            raise key_error(".".join(prefix) + "." + repr(key))
-        path = (*prefix, str(key))
-        if isinstance(value, Mapping):
-            _flatten(out, paths, path, value)
-        else:
-            dotted = ".".join(path)
-            out[dotted] = convert_value(dotted, value)
-            paths[dotted] = path
+        if type(key) is not str:
+            if not isinstance(key, str):
+                raise key_error(dotted_prefix + repr(key))
+            key = str(key)
+        dotted = dotted_prefix + key
+        kind = type(value)
+        if kind is dict or (kind not in FAST_TYPES and isinstance(value, Mapping)):
+            _flatten(out, paths, (*prefix, key), dotted + ".", value)
+            continue
+        out[dotted] = value if kind in FAST_NO_INT else convert_value(dotted, value)
+        paths[dotted] = (*prefix, key)
 
 
 def convert_value(key: str, value: Any) -> Any:
@@ -120,6 +133,12 @@ def _element(key: str, value: Any) -> Any:
     return convert_value(key, value)
 
 
+def is_media(value: Any) -> bool:
+    """Whether ``value`` is a trackboard (or wandb) media object: it has ``to_json``."""
+    root = type(value).__module__.split(".", 1)[0]
+    return root in ("trackboard", "wandb") and hasattr(value, "to_json")
+
+
 def _builtin(value: bool | int | float | str) -> Any:
     for base in (bool, int, float, str):
         if isinstance(value, base):
@@ -130,12 +149,14 @@ def _builtin(value: bool | int | float | str) -> Any:
 def _unloggable(key: str, value: Any) -> TypeError:
     kind = type(value)
     name = f"{kind.__module__}.{kind.__qualname__}"
-    if hasattr(value, "to_json"):
+    if is_media(value):
         return TypeError(
             f"trackboard.log: the value of key {key!r} is a media object ({name}); "
             "media values are not supported yet"
         )
-    return TypeError(f"trackboard.log: the value of key {key!r} has type {name}, which cannot be logged")
+    return TypeError(
+        f"trackboard.log: the value of key {key!r} has type {name}, which cannot be logged"
+    )
 
 
 class _Nothing:
@@ -280,10 +301,7 @@ def config_value(value: Any) -> Any:
             "slice_step": config_value(value.step),
             "slice_stop": config_value(value.stop),
         }
-    if hasattr(value, "to_json") and type(value).__module__.split(".", 1)[0] in (
-        "trackboard",
-        "wandb",
-    ):
+    if is_media(value):
         raise TypeError(f"media objects cannot be stored in the config: {type(value).__name__}")
     if callable(value):
         module = getattr(value, "__module__", None) or ""
