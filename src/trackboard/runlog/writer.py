@@ -37,7 +37,8 @@ from trackboard.runlog.reader import truncate_torn_tail
 
 __all__ = ["RunLogWriter"]
 
-_WAKE_THRESHOLD = 10_000  # records waiting that wake the writer before its interval ends
+_WAKE_THRESHOLD = 2_000  # records waiting that wake the writer early: bounds memory and the
+# time the writer holds the GIL encoding one batch (a caller of log() waits on it)
 _BATCH = 10_000  # records encoded per write
 _WRITE_CHUNK = 16 << 20  # bytes per write call at most (when catching up)
 _COPY_CHUNK = 1 << 20
