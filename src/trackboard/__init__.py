@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from trackboard import errors
 from trackboard.errors import Error
 from trackboard.launch import current_run, init, set_globals_hook
+from trackboard.sdk.artifacts import Artifact
 from trackboard.sdk.printer import DEFAULT_PRINTER
 from trackboard.sdk.run import Run
 from trackboard.sdk.user_settings import UserSettings as Settings
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Api",
+    "Artifact",
     "Error",
     "Run",
     "Settings",
@@ -41,13 +43,17 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "log_artifact",
     "log_code",
+    "log_model",
     "login",
     "mark_preempting",
     "run",
     "save",
     "summary",
     "unwatch",
+    "use_artifact",
+    "use_model",
     "watch",
 ]
 
@@ -178,3 +184,38 @@ def __getattr__(name: str) -> Any:
 
         return Api
     raise AttributeError(f"module 'trackboard' has no attribute {name!r}")
+
+
+def _current(what: str) -> Run:
+    current = current_run()
+    if current is None:
+        raise _before_init(f"{what}()")
+    return current  # type: ignore[return-value]  # a disabled run answers with no-ops
+
+
+def log_artifact(
+    artifact_or_path: Any,
+    name: str | None = None,
+    type: str | None = None,
+    aliases: Any = None,
+    tags: Any = None,
+) -> Artifact:
+    """Store a new version of an artifact with the current run; see :meth:`Run.log_artifact`."""
+    return _current("log_artifact").log_artifact(artifact_or_path, name, type, aliases, tags)
+
+
+def use_artifact(
+    artifact_or_name: Any, type: str | None = None, aliases: Any = None, use_as: Any = None
+) -> Artifact:
+    """A logged artifact version; see :meth:`Run.use_artifact`."""
+    return _current("use_artifact").use_artifact(artifact_or_name, type, aliases, use_as)
+
+
+def log_model(path: Any, name: str | None = None, aliases: Any = None) -> Artifact:
+    """Store a model file or folder as a ``model`` artifact of the current run."""
+    return _current("log_model").log_model(path, name, aliases)
+
+
+def use_model(name: str) -> str:
+    """Download a ``model`` artifact; the path of its files."""
+    return _current("use_model").use_model(name)

@@ -14,10 +14,11 @@ thread, so one lock keeps ``seq`` in file order.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -33,6 +34,7 @@ from trackboard.records import (
     RunUpdate,
     SummaryUpdate,
 )
+from trackboard.sdk.artifacts import Artifact, log_artifact, use_artifact
 from trackboard.sdk.config import Config
 from trackboard.sdk.files import save_files
 from trackboard.sdk.history import History, Paths, as_step
@@ -342,6 +344,58 @@ class Run(RunIdentity):
 
     def unwatch(self, *args: Any, **kwargs: Any) -> None:
         """Not supported yet."""
+
+    # ------------------------------------------------------------------------- artifacts
+    def log_artifact(
+        self,
+        artifact_or_path: Artifact | str | os.PathLike[str],
+        name: str | None = None,
+        type: str | None = None,
+        aliases: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> Artifact:
+        """Store a new version of an artifact (or a file or folder made into one)."""
+        artifact = artifact_or_path
+        if not isinstance(artifact, Artifact):
+            path = Path(artifact)
+            artifact = Artifact(name or f"run-{self.id}-{path.name}", type or "unspecified")
+            if path.is_dir():
+                artifact.add_dir(path)
+            else:
+                artifact.add_file(path)
+        return log_artifact(self._spec.run_dir.parent, artifact, self.id, tuple(aliases or ()))
+
+    def use_artifact(
+        self,
+        artifact_or_name: Artifact | str,
+        type: str | None = None,
+        aliases: Sequence[str] | None = None,
+        use_as: str | None = None,
+    ) -> Artifact:
+        """A logged artifact version: ``name``, ``name:alias``, ``name:v3``, or an Artifact."""
+        if isinstance(artifact_or_name, Artifact):
+            if artifact_or_name.version is None:
+                return self.log_artifact(artifact_or_name, aliases=aliases)
+            artifact_or_name = artifact_or_name.qualified_name
+        project_dir = self._spec.run_dir.parent
+        return use_artifact(
+            project_dir.parent.parent, self.entity, self.project, artifact_or_name, type
+        )
+
+    def log_model(
+        self,
+        path: str | os.PathLike[str],
+        name: str | None = None,
+        aliases: Sequence[str] | None = None,
+    ) -> Artifact:
+        """Store a model file or folder as a ``model`` artifact."""
+        return self.log_artifact(
+            path, name=name or f"run-{self.id}-model", type="model", aliases=aliases
+        )
+
+    def use_model(self, name: str) -> str:
+        """Download a ``model`` artifact; the path of its files."""
+        return self.use_artifact(name, type="model").download()
 
     # ------------------------------------------------------------------------ properties
     @property
