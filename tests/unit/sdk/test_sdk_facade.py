@@ -10,6 +10,7 @@ import trackboard
 
 PROMISED = {
     "Api",
+    "Artifact",
     "Error",
     "Run",
     "Settings",
@@ -20,13 +21,17 @@ PROMISED = {
     "finish",
     "init",
     "log",
+    "log_artifact",
     "log_code",
+    "log_model",
     "login",
     "mark_preempting",
     "run",
     "save",
     "summary",
     "unwatch",
+    "use_artifact",
+    "use_model",
     "watch",
 }
 
