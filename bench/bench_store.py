@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def ingest(store: Store, runs: int, steps: int, keys: int, flush: int) -> tuple[
     names = key_names(keys)
     base = curves(steps, keys)
     all_steps = np.arange(steps, dtype=np.int64)
-    walls = 1.7e9 + all_steps * 0.01
+    walls = (1.7e9 + all_steps * 0.01).astype(np.float64)
     spent = 0.0
     pks: list[int] = []
     for f, lo in enumerate(range(0, steps, flush)):
@@ -182,9 +183,11 @@ def run_backend(
     key = key_names(args.keys)[0]
     lod_ms, lod = timed(lambda: store.series_buckets(key, pks, width), args.repeat)
     raw_ms, raw = timed(lambda: raw_buckets(store, key, pks, width), max(1, args.repeat // 2))
+    fine_ms, fine = timed(lambda: store.series_buckets(key, pks, 64), args.repeat)
+    fine_per_run = statistics.median(len(b.count) for b in fine.values())
     per_run = statistics.median(len(b.count) for b in lod.values())
     sample = pks[:: max(1, len(pks) // 15)]
-    run_ms = statistics.median(timed(lambda pk=pk: store.series(pk, key), 3)[0] for pk in sample)
+    run_ms = statistics.median(timed(partial(store.series, pk, key), 3)[0] for pk in sample)
     summary_ms, _ = timed(lambda: store.series_summaries(key, pks), args.repeat)
     size = size_bytes()
     name = kind
@@ -204,6 +207,10 @@ def run_backend(
             f"{raw_ms:.0f} ({raw_ms / lod_ms:.0f}x slower)",
         ),
         Row(f"{name}: LOD result equals raw result", str(same(lod, raw))),
+        Row(
+            f"{name}: series_buckets, width 64 (~{fine_per_run:.0f} buckets/run, finest LOD) (ms)",
+            f"{fine_ms:.1f}",
+        ),
         Row(f"{name}: one run's whole series, {args.steps:,} points (ms)", f"{run_ms:.2f}"),
         Row(f"{name}: series_summaries, {len(pks)} runs (ms)", f"{summary_ms:.2f}"),
         Row(f"{name}: bytes per point on disk", f"{size / points:.1f}"),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from trackboard.store.base import Store
 
 
 @pytest.fixture
@@ -36,3 +40,48 @@ def run_script(
     if check and proc.returncode != 0:
         raise AssertionError(f"script failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+_pg_error: list[str] = []
+
+
+def pg_url() -> str:
+    return os.environ.get("TRACKBOARD_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def require_postgres() -> None:
+    """Skip without a PostgreSQL server, except under CI (``CI`` set), where that fails."""
+    import psycopg
+
+    if not _pg_error:
+        try:
+            with psycopg.connect(pg_url(), connect_timeout=5):
+                _pg_error.append("")
+        except psycopg.Error as exc:
+            _pg_error.append(f"PostgreSQL is not reachable at {pg_url()}: {exc}".strip())
+    if _pg_error[0]:
+        if os.environ.get("CI"):
+            pytest.fail(_pg_error[0])
+        pytest.skip(_pg_error[0])
+
+
+def drop_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url(), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture
+def pg_store() -> Iterator[Store]:
+    """A PostgresStore in a schema of its own, dropped afterwards."""
+    require_postgres()
+    from trackboard.store.postgres import PostgresStore
+
+    schema = f"tb_test_{secrets.token_hex(6)}"
+    store = PostgresStore(pg_url(), schema=schema)
+    try:
+        yield store
+    finally:
+        store.close()
+        drop_schema(schema)

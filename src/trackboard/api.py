@@ -102,7 +102,9 @@ class Api:
     def run(self, path: str) -> Run:
         """``"entity/project/run_id"``, ``"entity/project/runs/run_id"`` or ``"project/run_id"``."""
         if not isinstance(path, str) or not path.strip("/"):
-            raise InvalidInputError(f"a run path like 'entity/project/run_id' is required: {path!r}")
+            raise InvalidInputError(
+                f"a run path like 'entity/project/run_id' is required: {path!r}"
+            )
         parts = [p for p in path.strip("/").split("/") if p]
         if len(parts) == 4 and parts[2] == "runs":
             parts = [parts[0], parts[1], parts[3]]
@@ -257,7 +259,7 @@ class Run:
         return self._row.runtime
 
     @property
-    def lastHistoryStep(self) -> int:  # noqa: N802 - wandb's name
+    def lastHistoryStep(self) -> int:
         return -1 if self._row.last_step is None else self._row.last_step
 
     @property

@@ -82,7 +82,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nRead back from {root / 'trackboard.db'}:")
     print_runs(runs, ["config.lr", "summary.val_acc", "summary.val_loss"], "train_loss")
     best = max(runs, key=lambda r: r.summary.get("val_acc", -1.0))
-    print(f"\nBest run: {best.name} (lr={best.config['lr']}), val_acc {best.summary['val_acc']:.2f}")
+    print(
+        f"\nBest run: {best.name} (lr={best.config['lr']}), val_acc {best.summary['val_acc']:.2f}"
+    )
     return 0
 
 

@@ -18,10 +18,11 @@ Writes: :meth:`Store.append`
 Scalar series
     A history value that is a finite or non-finite float, an int or a bool is a *scalar* and is
     stored in the series of its ``(run, key)``: float64 values, float64 wall times, int64 steps.
-    Steps strictly increase within a series. A point whose step is at or below the series' last
-    stored step is a *rewind* (a run restarted with the same id): the stored points from that
-    step on are deleted first, then the new points appended. NaN and +-inf are stored as they
-    are and read back as they are.
+    Steps are >= 0 and strictly increase within a series; a batch whose steps for a key do not
+    strictly increase is refused. A point whose step is at or below the series' last stored
+    step is a *rewind* (a run restarted with the same id): the stored points from that step on
+    are deleted first, then the new points appended. NaN and +-inf are stored as they are and
+    read back as they are.
 
     Storage is chunked: up to 4,096 consecutive points of one series per sealed chunk, small
     tail chunks between seals, and a level-of-detail pyramid of block aggregates (min, max, sum,
@@ -30,7 +31,9 @@ Scalar series
 
 Other history values
     Strings, None, lists, dicts (media references, histograms, tables) are kept per
-    ``(run, step, key)`` as JSON and returned by :meth:`Store.history_values`.
+    ``(run, step, key)`` as JSON and returned by :meth:`Store.history_values`. The rewind rule
+    holds for them too: a batch's first step of a key, when at or below that key's last stored
+    step, replaces the key's values from that step on.
 
 Bucketed reads: :meth:`Store.series_buckets`
     One key over many runs, reduced for a chart. The bucket width ``W`` is a power of two
@@ -116,7 +119,10 @@ class RunRow:
 
 @dataclass(frozen=True, slots=True)
 class KeyInfo:
-    """A history key of a run: ``kind`` is "scalar" or "other" (media, strings, lists...)."""
+    """A history key of a run: ``kind`` is "scalar" or "other" (media, strings, lists...).
+
+    ``count`` is the number of points or values. A key that holds both scalars and other values
+    is one entry, of kind "scalar", with the count and step range of both."""
 
     name: str
     kind: str
@@ -139,7 +145,10 @@ class SeriesColumns:
 
 @dataclass(frozen=True, slots=True)
 class SeriesSummary:
-    """Aggregates of a whole series; min/max/sum over finite values only."""
+    """Aggregates of a whole series; min/max/sum over finite values only.
+
+    ``count`` counts every point, ``finite_count`` the finite ones; min and max are None when
+    there is none."""
 
     count: int
     first_step: int
@@ -175,6 +184,8 @@ class RunChanges:
 
     ``start`` fields (entity/project/run_id always) create the run when it does not exist and
     update its metadata otherwise. ``state`` and the time fields update when not None.
+    On an existing run, ``start`` values that are None, and empty tags or args, leave the stored
+    ones alone (a resumed session that names no tags keeps the run's tags).
     """
 
     entity: str
@@ -216,7 +227,9 @@ class Store(Protocol):
         ...
 
     def update_run(self, pk: int, **fields: Any) -> RunRow:
-        """Set name, tags, notes, group, job_type, state, config or summary of a run."""
+        """Set name, tags, notes, group, job_type, state, config or summary of a run.
+
+        ``config`` and ``summary`` replace the stored dicts whole; other fields are refused."""
         ...
 
     def delete_run(self, pk: int) -> None:
@@ -236,11 +249,10 @@ class Store(Protocol):
         """One run; NotFoundError when absent."""
         ...
 
-    def run_by_pk(self, pk: int) -> RunRow:
-        ...
+    def run_by_pk(self, pk: int) -> RunRow: ...
 
     def keys(self, pk: int) -> list[KeyInfo]:
-        """The run's history keys with their kind, ordered by name."""
+        """The run's history keys with their kind, one entry per name, ordered by name."""
         ...
 
     def series(
@@ -278,5 +290,4 @@ class Store(Protocol):
         """Non-scalar history values as (step, key, value), ordered by step then key."""
         ...
 
-    def close(self) -> None:
-        ...
+    def close(self) -> None: ...

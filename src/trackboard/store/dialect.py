@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
 
+from trackboard.errors import StoreError
+
 
 class Cursor(Protocol):
     """The part of a DB-API cursor the store uses (sqlite3 and psycopg both have it)."""
@@ -63,10 +65,18 @@ class Dialect:
     def concat_blobs(self, left: str, right: str) -> str:
         return f"{left} || {right}"
 
-    def any_of(self, column: str, values: Sequence[int]) -> tuple[str, list[Any]]:
+    list_limit = 500
+    """Values per list condition (SQLite limits the parameters of one statement)."""
+
+    def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """A condition ``column`` in ``values`` and its parameters."""
         marks = ",".join("?" * len(values))
         return f"{column} IN ({marks})", list(values)
+
+    def any_of_batches(self, column: str, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+        """:meth:`any_of` for ``values`` in batches of at most :attr:`list_limit`."""
+        for start in range(0, len(values), self.list_limit):
+            yield self.any_of(column, values[start : start + self.list_limit])
 
     def migration_prologue(self) -> list[str]:
         """Statements run first in the migration transaction (locks, the schema itself)."""
@@ -74,7 +84,6 @@ class Dialect:
 
     def after_write(self, conn: Connection) -> None:
         """Called after each committed write transaction (SQLite checkpoints from here)."""
-
 
 
 @lru_cache(maxsize=1024)
@@ -103,7 +112,7 @@ class Pool:
         with self._cond:
             while True:
                 if self._closed:
-                    raise RuntimeError("the store is closed")
+                    raise StoreError("the store is closed")
                 if self._idle:
                     return self._idle.pop()
                 if self._open < self._limit:

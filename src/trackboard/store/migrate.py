@@ -82,7 +82,9 @@ def migrate(cur: Cursor, dialect: Dialect, migrations: list[Migration]) -> list[
         for statement in migration.statements:
             cur.execute(statement)
         cur.execute(
-            dialect.sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
+            dialect.sql(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"
+            ),
             (migration.version, migration.name, time.time()),
         )
         applied.append(migration.version)

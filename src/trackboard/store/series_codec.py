@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -99,9 +100,7 @@ class Aggregates:
             return cls.empty()
         if len(parts) == 1:
             return parts[0]
-        return cls(
-            *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls))
-        )
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
 
     def total(self) -> Aggregates:
         """All groups merged into one (``self`` must not be empty)."""
@@ -177,11 +176,23 @@ def aggregate_points(steps: I64, values: F64, starts: npt.NDArray[np.intp]) -> A
 
 
 def merge(agg: Aggregates, starts: npt.NDArray[np.intp]) -> Aggregates:
-    """Merge consecutive aggregates in the groups beginning at ``starts``."""
+    """Merge consecutive aggregates in the groups beginning at ``starts``.
+
+    ``reduceat`` pays per group; the common shapes take faster paths: every group a single
+    aggregate (nothing to do), groups of one size (a reshape), groups of one or two (the
+    pairs merged in place)."""
     n = len(agg)
-    if n == 0:
+    groups = starts.shape[0]
+    if n == 0 or groups == n:
         return agg
+    size = n // groups
+    if size * groups == n and np.array_equal(starts, np.arange(0, n, size)):
+        return _merge_uniform(agg, size)
     last_index = _ends(starts, n) - 1
+    if n - groups <= groups:
+        pairs = last_index[last_index > starts]
+        if pairs.shape[0] == n - groups:
+            return _merge_pairs(agg, starts, pairs)
     return Aggregates(
         agg.first_step[starts],
         agg.last_step[last_index],
@@ -194,6 +205,44 @@ def merge(agg: Aggregates, starts: npt.NDArray[np.intp]) -> Aggregates:
         np.add.reduceat(agg.posinf, starts),
         np.add.reduceat(agg.neginf, starts),
     )
+
+
+def _merge_uniform(agg: Aggregates, size: int) -> Aggregates:
+    def fold(ufunc: np.ufunc, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        if size > 16:  # long rows: numpy reduces them well along the axis
+            return ufunc.reduce(a.reshape(-1, size), axis=1)  # type: ignore[no-any-return]
+        out = a[::size].copy()
+        for j in range(1, size):
+            ufunc(out, a[j::size], out=out)
+        return out
+
+    return Aggregates(
+        agg.first_step[::size],
+        agg.last_step[size - 1 :: size],
+        fold(np.minimum, agg.min),
+        fold(np.maximum, agg.max),
+        fold(np.add, agg.sum),
+        agg.last[size - 1 :: size],
+        fold(np.add, agg.count),
+        fold(np.add, agg.nan),
+        fold(np.add, agg.posinf),
+        fold(np.add, agg.neginf),
+    )
+
+
+def _merge_pairs(
+    agg: Aggregates, starts: npt.NDArray[np.intp], seconds: npt.NDArray[np.intp]
+) -> Aggregates:
+    """Groups of one or two aggregates; ``seconds`` indexes the second of each pair."""
+    out = agg.take(starts)
+    at = np.searchsorted(starts, seconds - 1)
+    out.last_step[at] = agg.last_step[seconds]
+    out.min[at] = np.minimum(out.min[at], agg.min[seconds])
+    out.max[at] = np.maximum(out.max[at], agg.max[seconds])
+    out.last[at] = agg.last[seconds]
+    for name in ("sum", "count", "nan", "posinf", "neginf"):
+        getattr(out, name)[at] += getattr(agg, name)[seconds]
+    return out
 
 
 def block_pyramid(steps: I64, values: F64, block_sizes: Sequence[int]) -> list[Aggregates]:
@@ -214,7 +263,7 @@ def block_pyramid(steps: I64, values: F64, block_sizes: Sequence[int]) -> list[A
 
 def is_contiguous(steps: I64) -> bool:
     n = steps.shape[0]
-    return n == 0 or int(steps[-1]) - int(steps[0]) == n - 1
+    return bool(n == 0 or int(steps[-1]) - int(steps[0]) == n - 1)
 
 
 def encode_steps(steps: I64) -> bytes:
@@ -240,7 +289,9 @@ def decode_floats(blobs: Sequence[bytes]) -> F64:
     return np.frombuffer(data, dtype="<f8").astype(np.float64, copy=False)
 
 
-def decode_many_steps(step_mins: Sequence[int], counts: Sequence[int], blobs: Sequence[bytes]) -> I64:
+def decode_many_steps(
+    step_mins: Sequence[int], counts: Sequence[int], blobs: Sequence[bytes]
+) -> I64:
     """Steps of several chunks, concatenated; vectorised when every chunk is contiguous."""
     if not step_mins:
         return np.empty(0, np.int64)
@@ -273,9 +324,7 @@ def point_stats(values: F64) -> PointStats:
     if finite.all():
         if n == 0:
             return PointStats(None, None, 0.0, 0, 0, 0, 0)
-        return PointStats(
-            float(values.min()), float(values.max()), float(values.sum()), n, 0, 0, 0
-        )
+        return PointStats(float(values.min()), float(values.max()), float(values.sum()), n, 0, 0, 0)
     good = values[finite]
     nan = int(np.count_nonzero(np.isnan(values)))
     posinf = int(np.count_nonzero(values == np.inf))

@@ -32,22 +32,17 @@ from trackboard.store.series_codec import (
 )
 from trackboard.store.series_writer import ROW_BLOCKS, decode_chunks
 
-PKS_PER_QUERY = 500
-"""Runs per SELECT (SQLite limits the parameters of one statement)."""
-
 _SUMMARY_COLUMNS = (
     "run_pk, count, first_step, last_step, last_value, last_wall, vmin, vmax, vsum, finite_n, nan_n"
 )
 
 
-def _range(
-    min_step: int | None, max_step: int | None, shift: int
-) -> tuple[int, int | None] | None:
+def _range(min_step: int | None, max_step: int | None, shift: int) -> tuple[int, int | None] | None:
     """The steps of the whole buckets overlapping ``[min_step, max_step]``; None if empty."""
     lo = 0 if min_step is None else (max(min_step, 0) >> shift) << shift
     if max_step is None:
         return lo, None
-    if max_step < lo:
+    if max_step < 0 or (min_step is not None and max_step < min_step):
         return None
     return lo, (((max_step >> shift) + 1) << shift) - 1
 
@@ -68,7 +63,9 @@ class SeriesReader:
     @staticmethod
     def empty() -> SeriesColumns:
         return SeriesColumns(
-            steps=np.empty(0, np.int64), values=np.empty(0, np.float64), walls=np.empty(0, np.float64)
+            steps=np.empty(0, np.int64),
+            values=np.empty(0, np.float64),
+            walls=np.empty(0, np.float64),
         )
 
     def _select(
@@ -80,8 +77,7 @@ class SeriesReader:
     ) -> list[Any]:
         """Rows of ``query`` (with ``{runs}`` for the run condition) over ``pks``, in batches."""
         rows: list[Any] = []
-        for start in range(0, len(pks), PKS_PER_QUERY):
-            cond, cond_params = self._dialect.any_of("run_pk", pks[start : start + PKS_PER_QUERY])
+        for cond, cond_params in self._dialect.any_of_batches("run_pk", pks):
             cur.execute(self._dialect.sql(query.format(runs=cond)), [*cond_params, *params])
             rows.extend(cur.fetchall())
         return rows
@@ -102,7 +98,11 @@ class SeriesReader:
         steps, values, walls = decode_chunks(cur.fetchall())
         if min_step is not None or max_step is not None:
             lo = 0 if min_step is None else int(np.searchsorted(steps, min_step))
-            hi = steps.shape[0] if max_step is None else int(np.searchsorted(steps, max_step, "right"))
+            hi = (
+                steps.shape[0]
+                if max_step is None
+                else int(np.searchsorted(steps, max_step, "right"))
+            )
             steps, values, walls = steps[lo:hi], values[lo:hi], walls[lo:hi]
         return SeriesColumns(steps=steps, values=values, walls=walls)
 

@@ -192,12 +192,13 @@ def decode_chunks(rows: Sequence[Sequence[Any]]) -> Points:
     return Points(steps, decode_floats([r[3] for r in rows]), decode_floats([r[4] for r in rows]))
 
 
+def _slice(points: Points, start: int, stop: int) -> Points:
+    return Points(points.steps[start:stop], points.values[start:stop], points.walls[start:stop])
+
+
 def _cut(points: Points, end: int) -> tuple[Points, Points]:
     k = int(np.searchsorted(points.steps, end))
-    return (
-        Points(points.steps[:k], points.values[:k], points.walls[:k]),
-        Points(points.steps[k:], points.values[k:], points.walls[k:]),
-    )
+    return _slice(points, 0, k), _slice(points, k, len(points.steps))
 
 
 class SeriesWriter:
@@ -231,13 +232,14 @@ class SeriesWriter:
         lod = f"FROM series_lod {where} AND block_size = ?"
         self._select_lod = sql(f"SELECT data {lod} ORDER BY step_min")
         self._select_lod_row = sql(f"SELECT data {lod} AND step_min = ?")
-        self._update_lod_row = sql(f"UPDATE series_lod SET data = ? {where} AND block_size = ? AND step_min = ?")
+        self._update_lod_row = sql(
+            f"UPDATE series_lod SET data = ? {where} AND block_size = ? AND step_min = ?"
+        )
         self._delete_lod_from = sql(f"DELETE {lod} AND step_min >= ?")
 
     def load(self, cur: Cursor, run_pk: int, key_ids: Sequence[int]) -> dict[int, SeriesState]:
         states: dict[int, SeriesState] = {}
-        for start in range(0, len(key_ids), 500):
-            cond, params = self._dialect.any_of("key_id", key_ids[start : start + 500])
+        for cond, params in self._dialect.any_of_batches("key_id", key_ids):
             cur.execute(
                 self._dialect.sql(
                     f"SELECT {STATE_COLUMNS} FROM series_summary WHERE run_pk = ? AND {cond}"
@@ -283,7 +285,11 @@ class SeriesWriter:
         points = new
         if rows:
             old = decode_chunks(rows)
-            points = Points(*(np.concatenate(pair) for pair in zip(old, new, strict=True)))
+            points = Points(
+                np.concatenate((old.steps, new.steps)),
+                np.concatenate((old.values, new.values)),
+                np.concatenate((old.walls, new.walls)),
+            )
             cur.execute(self._delete_tail, (run_pk, state.key_id))
         end = ((int(points.steps[-1]) + 1) >> _SEAL_SHIFT) << _SEAL_SHIFT
         sealed, tail = _cut(points, end)
@@ -294,7 +300,7 @@ class SeriesWriter:
 
     def _insert(self, cur: Cursor, run_pk: int, key_id: int, sealed: Points, tail: Points) -> None:
         rows = [
-            chunk_params(run_pk, key_id, 1, Points(*(a[i : i + CHUNK_POINTS] for a in sealed)))
+            chunk_params(run_pk, key_id, 1, _slice(sealed, i, i + CHUNK_POINTS))
             for i in range(0, int(sealed.steps.shape[0]), CHUNK_POINTS)
         ]
         if tail.steps.shape[0]:
@@ -307,7 +313,9 @@ class SeriesWriter:
             return
         rows: list[tuple[Any, ...]] = []
         item = BLOCK_DTYPE.itemsize
-        for size, agg in zip(LOD_BLOCKS, block_pyramid(points.steps, points.values, LOD_BLOCKS), strict=True):
+        for size, agg in zip(
+            LOD_BLOCKS, block_pyramid(points.steps, points.values, LOD_BLOCKS), strict=True
+        ):
             shift = size.bit_length() - 1 + ROW_BLOCKS.bit_length() - 1
             row_start = (agg.first_step >> shift) << shift
             starts = group_starts(row_start).tolist()
@@ -319,13 +327,13 @@ class SeriesWriter:
                 )
         cur.executemany(self._upsert_lod, rows)
 
-    def _rewind(self, cur: Cursor, run_pk: int, state: SeriesState, step: int) -> SeriesState | None:
+    def _rewind(
+        self, cur: Cursor, run_pk: int, state: SeriesState, step: int
+    ) -> SeriesState | None:
         """Delete the points at and after ``step``; return the state of what is left."""
         key_id = state.key_id
-        if step >= state.sealed_to:
-            cut = state.sealed_to
-        else:
-            cut = (step >> _SEAL_SHIFT) << _SEAL_SHIFT
+        # Below the sealed boundary, the L3 block holding ``step`` goes back to the tail.
+        cut = min(state.sealed_to, (step >> _SEAL_SHIFT) << _SEAL_SHIFT)
         cur.execute(self._select_from, (run_pk, key_id, cut))
         rows = cur.fetchall()
         kept, _ = _cut(decode_chunks(rows), step)

@@ -2,11 +2,9 @@
 
 ``SqliteStore`` and ``PostgresStore`` only say how to connect. Writes run in one transaction
 that first locks the run (PostgreSQL ``SELECT ... FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
-locks the database), so appends to one run are serialised across threads and processes.
-
-Key dictionary: one table for the whole store maps each history key name to a small integer
-(``history_keys``), so a key's id is the same in every run and a chart over many runs reads one
-id. Ids are never reused, so this process caches them, as it caches which keys a run has.
+locks the database), so appends to one run are serialised across threads and processes; the
+session's cursor moves by compare-and-set in the same transaction. Scalar series are written by
+:mod:`~trackboard.store.series_writer` and read by :mod:`~trackboard.store.series_reader`.
 """
 
 from __future__ import annotations
@@ -14,13 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Self
 
 from trackboard.errors import ConflictError, InvalidInputError, NotFoundError, StoreError
 from trackboard.store import run_rows
 from trackboard.store.base import (
-    MAX_KEY_LENGTH,
-    MAX_KEYS_PER_RUN,
     Buckets,
     KeyInfo,
     ProjectRow,
@@ -30,21 +26,12 @@ from trackboard.store.base import (
     SeriesSummary,
 )
 from trackboard.store.dialect import Cursor, Dialect, Pool
+from trackboard.store.history_keys import HistoryKeys, check_key
 from trackboard.store.migrate import load_migrations, migrate
+from trackboard.store.other_values import OtherValues
 from trackboard.store.run_rows import Run
-from trackboard.store.series_reader import PKS_PER_QUERY, SeriesReader
+from trackboard.store.series_reader import SeriesReader
 from trackboard.store.series_writer import Points, SeriesWriter, check_points
-
-
-def check_key(key: Any) -> str:
-    if not isinstance(key, str) or not key:
-        raise InvalidInputError(f"a history key must be a non-empty string, got {key!r}")
-    if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInputError(
-            f"history key {key[:80]!r}... is {len(key)} characters long; "
-            f"the limit is {MAX_KEY_LENGTH}"
-        )
-    return key
 
 
 def _check_name(what: str, value: Any) -> None:
@@ -61,8 +48,8 @@ class SqlStore:
         self._readers = readers
         self._series_writer = SeriesWriter(dialect)
         self._series_reader = SeriesReader(dialect)
-        self._key_ids: dict[str, int] = {}
-        self._run_keys: dict[int, set[int]] = {}
+        self._keys = HistoryKeys(dialect)
+        self._others = OtherValues(dialect)
         sql = dialect.sql
         self._select_run = sql(
             f"{run_rows.SELECT} WHERE p.entity = ? AND p.name = ? AND r.run_id = ?"
@@ -115,7 +102,7 @@ class SqlStore:
         self._writers.close()
         self._readers.close()
 
-    def __enter__(self) -> SqlStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -123,61 +110,13 @@ class SqlStore:
 
     # -- keys ---------------------------------------------------------------------------
     def _key_ids_for(self, names: Sequence[str]) -> dict[str, int]:
-        """Ids of ``names``, adding the new ones to the dictionary in their own transaction."""
-        missing = sorted(n for n in names if n not in self._key_ids)
+        """Ids of ``names``, adding new ones to the dictionary in a transaction of their own."""
+        missing = self._keys.missing(names)
         if missing:
-            sql = self.dialect.sql
-            found: dict[str, int] = {}
             with self._transaction(write=True) as cur:
-                cur.executemany(
-                    sql("INSERT INTO history_keys (name) VALUES (?) ON CONFLICT (name) DO NOTHING"),
-                    [(n,) for n in missing],
-                )
-                for start in range(0, len(missing), PKS_PER_QUERY):
-                    cond, params = self.dialect.any_of("name", missing[start : start + PKS_PER_QUERY])
-                    cur.execute(sql(f"SELECT name, key_id FROM history_keys WHERE {cond}"), params)
-                    found.update((str(n), int(k)) for n, k in cur.fetchall())
-            self._key_ids.update(found)
-        return {n: self._key_ids[n] for n in names}
-
-    def _find_key(self, cur: Cursor, name: str) -> int | None:
-        key_id = self._key_ids.get(name)
-        if key_id is None:
-            cur.execute(self.dialect.sql("SELECT key_id FROM history_keys WHERE name = ?"), (name,))
-            row = cur.fetchone()
-            if row is None:
-                return None
-            key_id = self._key_ids[name] = int(row[0])
-        return key_id
-
-    def _register_keys(self, cur: Cursor, run: Run, keys: dict[str, int]) -> list[int]:
-        """Record the run's new keys, refusing the ones past the per-run limit."""
-        known = self._run_keys.get(run.pk, set())
-        new = {k: v for k, v in keys.items() if v not in known}
-        if not new:
-            return []
-        sql = self.dialect.sql
-        present: set[int] = set()
-        ids = list(new.values())
-        for start in range(0, len(ids), PKS_PER_QUERY):
-            cond, params = self.dialect.any_of("key_id", ids[start : start + PKS_PER_QUERY])
-            cur.execute(sql(f"SELECT key_id FROM run_keys WHERE run_pk = ? AND {cond}"), [run.pk, *params])
-            present.update(int(r[0]) for r in cur.fetchall())
-        fresh = sorted(name for name, key_id in new.items() if key_id not in present)
-        if fresh:
-            cur.execute(sql("SELECT count(*) FROM run_keys WHERE run_pk = ?"), (run.pk,))
-            total = int(cur.fetchone()[0])
-            if total + len(fresh) > MAX_KEYS_PER_RUN:
-                refused = fresh[max(MAX_KEYS_PER_RUN - total, 0)]
-                raise InvalidInputError(
-                    f"run {run.values['run_id']!r} would have more than {MAX_KEYS_PER_RUN} "
-                    f"history keys; refused the key {refused!r}"
-                )
-            cur.executemany(
-                sql("INSERT INTO run_keys (run_pk, key_id) VALUES (?, ?)"),
-                [(run.pk, new[name]) for name in fresh],
-            )
-        return ids
+                found = self._keys.add(cur, missing)
+            self._keys.remember(found)
+        return self._keys.ids(names)
 
     # -- writes -------------------------------------------------------------------------
     def append(self, changes: RunChanges) -> RunRow:
@@ -205,19 +144,18 @@ class SqlStore:
         with self._transaction(write=True) as cur:
             run, created = self._lock_run(cur, changes, now)
             self._advance_cursor(cur, run, changes)
-            registered = self._register_keys(cur, run, key_ids) if key_ids else []
+            registered = self._keys.register(cur, run.pk, changes.run_id, key_ids)
             rewound = False
             if series:
                 items = [(key_ids[k], p) for k, p in series]
                 rewound = self._series_writer.write(cur, run.pk, items)
             if others:
                 items_o = [(step, key_ids[k], text) for step, k, text in others]
-                rewound = self._write_others(cur, run.pk, items_o) or rewound
+                rewound = self._others.write(cur, run.pk, items_o) or rewound
             run_rows.apply_changes(run, changes, created, now)
             self._update_last_step(cur, run, series, others, rewound)
             self._save(cur, run)
-        if registered:
-            self._run_keys.setdefault(run.pk, set()).update(registered)
+        self._keys.run_has(run.pk, registered)
         return run.to_row()
 
     def _lock_run(self, cur: Cursor, changes: RunChanges, now: float) -> tuple[Run, bool]:
@@ -279,39 +217,6 @@ class SqlStore:
             f"{changes.first_seq} but the store has applied up to {cursor}"
         )
 
-    def _write_others(self, cur: Cursor, run_pk: int, items: list[tuple[int, int, str]]) -> bool:
-        """Store non-scalar values; a key's values from its first new step on are replaced."""
-        sql = self.dialect.sql
-        first: dict[int, int] = {}
-        for step, key_id, _ in items:
-            first[key_id] = min(step, first.get(key_id, step))
-        ids = list(first)
-        rewound = False
-        for start in range(0, len(ids), PKS_PER_QUERY):
-            cond, params = self.dialect.any_of("key_id", ids[start : start + PKS_PER_QUERY])
-            cur.execute(
-                sql(
-                    "SELECT key_id, max(step) FROM history_other "
-                    f"WHERE run_pk = ? AND {cond} GROUP BY key_id"
-                ),
-                [run_pk, *params],
-            )
-            for key_id, last in cur.fetchall():
-                if first[int(key_id)] <= int(last):
-                    rewound = True
-                    cur.execute(
-                        sql("DELETE FROM history_other WHERE run_pk = ? AND key_id = ? AND step >= ?"),
-                        (run_pk, int(key_id), first[int(key_id)]),
-                    )
-        cur.executemany(
-            sql(
-                "INSERT INTO history_other (run_pk, key_id, step, value) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (run_pk, key_id, step) DO UPDATE SET value = excluded.value"
-            ),
-            [(run_pk, key_id, step, text) for step, key_id, text in items],
-        )
-        return rewound
-
     def _update_last_step(
         self,
         cur: Cursor,
@@ -322,7 +227,9 @@ class SqlStore:
     ) -> None:
         if rewound:
             sql = self.dialect.sql
-            cur.execute(sql("SELECT max(last_step) FROM series_summary WHERE run_pk = ?"), (run.pk,))
+            cur.execute(
+                sql("SELECT max(last_step) FROM series_summary WHERE run_pk = ?"), (run.pk,)
+            )
             steps = [cur.fetchone()[0]]
             cur.execute(sql("SELECT max(step) FROM history_other WHERE run_pk = ?"), (run.pk,))
             steps.append(cur.fetchone()[0])
@@ -340,7 +247,9 @@ class SqlStore:
         columns, values = run.updates()
         if columns:
             assignments = ", ".join(f"{c} = ?" for c in columns)
-            cur.execute(self.dialect.sql(f"UPDATE runs SET {assignments} WHERE pk = ?"), [*values, run.pk])
+            cur.execute(
+                self.dialect.sql(f"UPDATE runs SET {assignments} WHERE pk = ?"), [*values, run.pk]
+            )
         run.dirty.clear()
 
     def update_run(self, pk: int, **fields: Any) -> RunRow:
@@ -357,7 +266,9 @@ class SqlStore:
     def delete_run(self, pk: int) -> None:
         sql = self.dialect.sql
         with self._transaction(write=True) as cur:
-            cur.execute(sql(f"SELECT r.pk FROM runs r WHERE r.pk = ?{self.dialect.for_update}"), (pk,))
+            cur.execute(
+                sql(f"SELECT r.pk FROM runs r WHERE r.pk = ?{self.dialect.for_update}"), (pk,)
+            )
             if cur.fetchone() is None:
                 raise NotFoundError(f"no run with pk {pk}")
             for table in (
@@ -370,7 +281,7 @@ class SqlStore:
             ):
                 cur.execute(sql(f"DELETE FROM {table} WHERE run_pk = ?"), (pk,))
             cur.execute(sql("DELETE FROM runs WHERE pk = ?"), (pk,))
-        self._run_keys.pop(pk, None)
+        self._keys.forget_run(pk)
 
     # -- reads --------------------------------------------------------------------------
     def cursor(self, entity: str, project: str, run_id: str, session: str) -> int:
@@ -434,41 +345,38 @@ class SqlStore:
 
     def keys(self, pk: int) -> list[KeyInfo]:
         """One entry per key name; a key holding scalars and other values counts as scalar."""
-        sql = self.dialect.sql
         found: dict[str, KeyInfo] = {}
         with self._transaction(write=False) as cur:
             self._check_run(cur, pk)
+            for name, count, first, last in self._others.key_stats(cur, pk):
+                found[name] = KeyInfo(name, "other", count, first, last)
             cur.execute(
-                sql(
-                    "SELECT k.name, 'other', count(*), min(o.step), max(o.step) "
-                    "FROM history_other o JOIN history_keys k ON k.key_id = o.key_id "
-                    "WHERE o.run_pk = ? GROUP BY k.name"
-                ),
-                (pk,),
-            )
-            rows = cur.fetchall()
-            cur.execute(
-                sql(
-                    "SELECT k.name, 'scalar', s.count, s.first_step, s.last_step "
+                self.dialect.sql(
+                    "SELECT k.name, s.count, s.first_step, s.last_step "
                     "FROM series_summary s JOIN history_keys k ON k.key_id = s.key_id "
                     "WHERE s.run_pk = ?"
                 ),
                 (pk,),
             )
-            rows += cur.fetchall()
-        for name, kind, count, first, last in rows:
-            seen = found.get(name)
-            if seen is not None:
-                count += seen.count
-                first, last = min(first, seen.first_step), max(last, seen.last_step)
-            found[name] = KeyInfo(str(name), str(kind), int(count), int(first), int(last))
+            for name, count, first, last in cur.fetchall():
+                info = KeyInfo(str(name), "scalar", int(count), int(first), int(last))
+                other = found.get(info.name)
+                if other is not None:
+                    info = KeyInfo(
+                        info.name,
+                        "scalar",
+                        info.count + other.count,
+                        min(info.first_step, other.first_step),
+                        max(info.last_step, other.last_step),
+                    )
+                found[info.name] = info
         return [found[name] for name in sorted(found)]
 
     def series(
         self, pk: int, key: str, min_step: int | None = None, max_step: int | None = None
     ) -> SeriesColumns:
         with self._transaction(write=False) as cur:
-            key_id = self._find_key(cur, key)
+            key_id = self._keys.find(cur, key)
             if key_id is not None:
                 cols = self._series_reader.series(cur, pk, key_id, min_step, max_step)
                 if len(cols):
@@ -479,7 +387,7 @@ class SqlStore:
     def series_summaries(self, key: str, pks: Sequence[int]) -> dict[int, SeriesSummary]:
         pk_list = list(dict.fromkeys(int(pk) for pk in pks))
         with self._transaction(write=False, snapshot=False) as cur:
-            key_id = self._find_key(cur, key)
+            key_id = self._keys.find(cur, key)
             if key_id is None or not pk_list:
                 return {}
             return self._series_reader.summaries(cur, key_id, pk_list)
@@ -494,7 +402,7 @@ class SqlStore:
     ) -> dict[int, Buckets]:
         pk_list = list(dict.fromkeys(int(pk) for pk in pks))
         with self._transaction(write=False) as cur:
-            key_id = self._find_key(cur, key)
+            key_id = self._keys.find(cur, key)
             if key_id is None:
                 self._series_reader.check_width(width)
                 return {}
@@ -507,26 +415,12 @@ class SqlStore:
         min_step: int | None = None,
         max_step: int | None = None,
     ) -> list[tuple[int, str, Any]]:
-        query = (
-            "SELECT o.step, k.name, o.value FROM history_other o "
-            "JOIN history_keys k ON k.key_id = o.key_id WHERE o.run_pk = ?"
-        )
-        params: list[Any] = [pk]
         with self._transaction(write=False) as cur:
             self._check_run(cur, pk)
+            key_ids = None
             if keys is not None:
-                ids = [i for i in (self._find_key(cur, k) for k in dict.fromkeys(keys)) if i is not None]
-                if not ids:
+                found = (self._keys.find(cur, k) for k in dict.fromkeys(keys))
+                key_ids = [i for i in found if i is not None]
+                if not key_ids:
                     return []
-                cond, cond_params = self.dialect.any_of("o.key_id", ids)
-                query += f" AND {cond}"
-                params += cond_params
-            if min_step is not None:
-                query += " AND o.step >= ?"
-                params.append(min_step)
-            if max_step is not None:
-                query += " AND o.step <= ?"
-                params.append(max_step)
-            cur.execute(self.dialect.sql(query + " ORDER BY o.step, k.name"), params)
-            rows = cur.fetchall()
-        return [(int(step), str(name), run_rows.loads(text)) for step, name, text in rows]
+            return self._others.read(cur, pk, key_ids, min_step, max_step)
