@@ -47,28 +47,34 @@ def apply_records(
     counted as skipped: without a ``RunStart`` nothing says which run they belong to.
     """
     result = ApplyResult(identity=identity)
-    for ident, segment in _segments(records, identity, result):
+    for ident, segment in sessions(records, identity):
+        if ident is None:
+            result.skipped += len(segment)
+            continue
+        result.identity = ident
         for start in range(0, len(segment), batch_records):
             _apply_segment(store, ident, segment[start : start + batch_records], result)
     return result
 
 
-def _segments(
-    records: Iterable[Record], identity: RunIdentity | None, result: ApplyResult
-) -> Iterator[tuple[RunIdentity, list[Record]]]:
+def sessions(
+    records: Iterable[Record], identity: RunIdentity | None = None
+) -> Iterator[tuple[RunIdentity | None, list[Record]]]:
+    """Split records, in order, into runs of one writer session each.
+
+    A ``RunStart`` opens a session; records before any (when ``identity`` is None) come out
+    with ``None``, since nothing says which run they belong to.
+    """
     current: list[Record] = []
     for record in records:
         if isinstance(record, RunStart):
-            if current and identity is not None:
+            if current:
                 yield identity, current
             identity = RunIdentity.of(record)
-            result.identity = identity
             current = [record]
-        elif identity is None:
-            result.skipped += 1
         else:
             current.append(record)
-    if current and identity is not None:
+    if current:
         yield identity, current
 
 
