@@ -3,6 +3,8 @@
     trackboard demo                 train a few runs on scikit-learn's digits and read them back
     trackboard runs PROJECT         list a project's runs (filters as JSON, order as wandb's)
     trackboard ingest               apply new run-log records to the local store
+    trackboard ui                   the dashboard over the local root, followed live
+    trackboard server --db URL      the dashboard and HTTP API over any store
 
 Every command finds the root as ``init`` does (``--dir``, ``TRACKBOARD_DIR``, ``WANDB_DIR``,
 ``./trackboard``).
@@ -13,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +25,8 @@ from typing import Any
 from trackboard import __version__
 from trackboard import settings as settings_module
 from trackboard.api import Api, Run
-from trackboard.errors import Error
+from trackboard.errors import Error, UsageError
+from trackboard.store.base import Store
 
 _SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -109,6 +114,93 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(
+    store: Store,
+    settings: settings_module.Settings,
+    root: Path | None,
+    host: str,
+    port: int,
+    *,
+    open_browser: bool,
+    allowed_hosts: Sequence[str] | None = None,
+) -> int:
+    """Serve the app on ``host:port`` (0: a free port) until SIGINT or SIGTERM."""
+    import uvicorn
+
+    from trackboard.server import create_app
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        sock.listen(128)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if family == socket.AF_INET6 else host
+        url = f"http://{shown}:{bound}"
+        app = create_app(store, settings, root=root, allowed_hosts=allowed_hosts)
+        config = uvicorn.Config(
+            app, http="h11", ws="none", lifespan="on", log_level="warning", access_log=False
+        )
+        server = uvicorn.Server(config)
+        print(f"trackboard: dashboard at {url}", flush=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        # uvicorn shuts down gracefully on SIGINT / SIGTERM, then raises the signal again:
+        # let both end up here as KeyboardInterrupt, after the shutdown, and exit cleanly.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    finally:
+        sock.close()
+        store.close()
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from trackboard.api import local_store
+
+    settings = settings_module.resolve(dir=args.dir)
+    store = local_store(settings.root)
+    loopback = ("127.0.0.1", "localhost", "::1")
+    return serve(
+        store,
+        settings,
+        settings.root,
+        args.host,
+        args.port,
+        open_browser=not args.no_browser,
+        allowed_hosts=loopback if args.host in loopback else None,
+    )
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from trackboard.store import open_store
+
+    store = open_store(args.db)
+    root = Path(args.root).expanduser().absolute() if args.root else None
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"trackboard: warning: serving on {args.host} without authentication; "
+            "anyone who can reach it can read and edit runs",
+            file=sys.stderr,
+        )
+    return serve(store, settings_module.resolve(), root, args.host, args.port, open_browser=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trackboard", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"trackboard {__version__}")
@@ -132,6 +224,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = add("ingest", "apply new run-log records to the local store")
     ingest.set_defaults(func=cmd_ingest)
+
+    ui = add("ui", "the dashboard over the local root, following its run logs live")
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: a free one)")
+    ui.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    ui.set_defaults(func=cmd_ui)
+
+    server = sub.add_parser(
+        "server",
+        help="the dashboard and HTTP API over a store",
+        description="the dashboard and HTTP API over a store (SQLite or PostgreSQL)",
+    )
+    server.add_argument(
+        "--db", required=True, help="sqlite:///abs/path.db, a file path, or postgresql://..."
+    )
+    server.add_argument("--root", help="a root of run logs to follow into the store")
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    server.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: a free one)")
+    server.set_defaults(func=cmd_server)
     return parser
 
 

@@ -23,6 +23,7 @@ from trackboard.records import RUNTIME_KEY
 from trackboard.store.base import KeyInfo, Store
 
 AUTO_KEYS = ("_step", "_runtime", "_timestamp")
+DEFAULT_ROW_LIMIT = 10_000
 
 
 def check_keys(keys: Any) -> list[str] | None:
@@ -142,6 +143,46 @@ def scan(
                 yield {k: row[k] for k in ["_step", *keys] if k in row}
             else:
                 yield row
+
+
+def exact_rows(
+    store: Store,
+    pk: int,
+    keys: Sequence[str] | None = None,
+    min_step: int | None = None,
+    max_step: int | None = None,
+    limit: int = DEFAULT_ROW_LIMIT,
+) -> list[dict[str, Any]]:
+    """Rows in ``[min_step, max_step]`` holding any of ``keys`` (all rows when None), exact.
+
+    Each row has ``_step``, ``_runtime``, ``_timestamp`` and those of ``keys`` it holds (every
+    key when None); at most ``limit`` rows, the first ones in step order.
+    """
+    if limit < 1:
+        raise InvalidInputError(f"limit must be at least 1, got {limit}")
+    for name, value in (("min_step", min_step), ("max_step", max_step)):
+        if value is not None and value < 0:
+            raise InvalidInputError(f"{name} must be >= 0, got {value}")
+    reader = RowReader(store, pk)
+    steps, _, _ = reader.row_steps(min_step, max_step)
+    if keys is not None:
+        wanted = [k for k in keys if k not in AUTO_KEYS]
+        held: list[npt.NDArray[np.int64]] = []
+        for key in wanted:
+            kind = reader._kind(key)
+            if kind == "scalar":
+                held.append(store.series(pk, key, min_step, max_step).steps)
+            if kind is not None:  # a key may hold scalars and other values
+                others = store.history_values(pk, [key], min_step, max_step)
+                held.append(np.asarray([s for s, _, _ in others], dtype=np.int64))
+        if len(wanted) < len(keys):
+            held.append(steps)  # asking for _step & co. asks for every row
+        any_key = np.unique(np.concatenate(held)) if held else np.empty(0, np.int64)
+        steps = np.intersect1d(steps, any_key, assume_unique=True)
+        keys = wanted
+    steps = steps[:limit]
+    rows = reader.rows(steps, keys)
+    return rows
 
 
 def sample_steps(

@@ -49,6 +49,9 @@ Runs
     ``RunRow.config`` is the plain ``{key: value}`` config, ``summary`` the nested summary.
     :meth:`Store.runs` returns a project's runs ordered by creation time (oldest first);
     filtering and sorting by config and summary happen in ``trackboard.query``.
+    ``RunRow.updated_at`` is set on every ``append`` and ``update_run``, to the time taken
+    once the write transaction holds its lock, so writes to one SQLite file get increasing
+    times in commit order.
 
 Errors and limits
     Unknown runs raise :class:`~trackboard.errors.NotFoundError`; malformed input raises
@@ -115,6 +118,8 @@ class RunRow:
     summary: dict[str, JSONValue]
     metrics: dict[str, dict[str, JSONValue]]
     """define_metric declarations by name (or glob): step_metric, hidden, summary, goal."""
+    updated_at: float = 0.0
+    """When the run last changed (any append or edit); the dashboard's change cursor."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,6 +141,7 @@ class Run:
             config=dict(v["config"]),
             summary=dict(v["summary"]),
             metrics={k: dict(m) for k, m in v["metrics"].items()},
+            updated_at=float(v["updated_at"]),
         )
 
 

@@ -140,8 +140,8 @@ class SqlStore:
             others.append((step, key, run_rows.dumps(value, f"history value {key!r}")))
         names = sorted({k for k, _ in series}.union(k for _, k, _ in others))
         key_ids = self._key_ids_for(names) if names else {}
-        now = time.time()
         with self._transaction(write=True) as cur:
+            now = time.time()  # taken under the write lock: commit order on SQLite
             run, created = self._lock_run(cur, changes, now)
             self._advance_cursor(cur, run, changes)
             registered = self._keys.register(cur, run.pk, changes.run_id, key_ids)

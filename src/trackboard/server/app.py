@@ -1,0 +1,97 @@
+"""``create_app(store, settings)``: the HTTP API under ``/api/v1`` and the dashboard at ``/``.
+
+The contract is docs/http-api.md. JSON answers are gzipped when large; the binary series
+bodies never are (floats hardly compress, and gzip would cost more than it saves). With a
+``root``, a background thread follows its run logs into ``store`` while the app runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from importlib import metadata
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+from starlette.responses import Response
+
+from trackboard.errors import NotFoundError
+from trackboard.ingest.follow import RootFollower
+from trackboard.query.chart import PARALLEL_READS, BucketCache
+from trackboard.server.errors import install_error_handlers
+from trackboard.server.live import LiveFollower
+from trackboard.server.routes import history, keys, projects, runs, series
+from trackboard.server.series_body import MEDIA_TYPE
+from trackboard.server.static_files import DEFAULT_STATIC_DIR, static_response
+from trackboard.settings import Settings
+from trackboard.store.base import Store
+
+API_PREFIX = "/api/v1"
+GZIP_MIN_BYTES = 1024
+
+
+def _version() -> str:
+    try:
+        return metadata.version("trackboard")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
+def create_app(
+    store: Store,
+    settings: Settings,
+    *,
+    root: Path | None = None,
+    static_dir: Path | None = None,
+    follow_interval: float = 1.0,
+    allowed_hosts: Collection[str] | None = None,
+) -> FastAPI:
+    """The app over ``store``; with ``root``, its run logs are followed while it runs.
+
+    ``allowed_hosts``: the only ``Host`` names that may write (``trackboard ui`` passes the
+    loopback names); cross-origin writes are refused in any case."""
+    live = LiveFollower(RootFollower(store, root), follow_interval) if root is not None else None
+    read_pool = ThreadPoolExecutor(PARALLEL_READS, thread_name_prefix="trackboard-read")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if live is not None:
+            live.start()
+        try:
+            yield
+        finally:
+            if live is not None:
+                live.stop()
+            read_pool.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="trackboard",
+        version=_version(),
+        description="The trackboard HTTP API; see docs/http-api.md.",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.live = live
+    app.state.bucket_cache = BucketCache()
+    app.state.read_pool = read_pool
+    app.state.allowed_hosts = None if allowed_hosts is None else frozenset(allowed_hosts)
+    install_error_handlers(app)
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_MIN_BYTES,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA_TYPE),
+    )
+    for module in (projects, runs, keys, series, history):
+        app.include_router(module.router, prefix=API_PREFIX)
+    files = static_dir if static_dir is not None else DEFAULT_STATIC_DIR
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def dashboard(path: str) -> Response:
+        if path == "api" or path.startswith("api/"):
+            raise NotFoundError(f"no API route /{path}")
+        return static_response(files, path)
+
+    return app

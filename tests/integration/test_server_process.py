@@ -1,0 +1,166 @@
+"""``trackboard ui`` for real: a subprocess on a free port, following the root live."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.conftest import run_script
+
+LOG_RUN = """
+import trackboard
+run = trackboard.init(project="live", id={run_id!r}, name={run_id!r})
+for step in range(5):
+    trackboard.log({{"loss": 1.0 / (step + 1)}})
+trackboard.finish()
+"""
+
+
+def log_run(root: Path, run_id: str) -> None:
+    run_script(LOG_RUN.format(run_id=run_id), root.parent)
+
+
+def _read_lines(stream: object, lines: queue.Queue[str]) -> None:
+    for line in stream:  # type: ignore[attr-defined]
+        lines.put(line)
+
+
+@contextmanager
+def serving(root: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``python -m trackboard.cli ARGS`` until it prints its address; killed afterwards."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trackboard.cli", *args],
+        cwd=root.parent,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
+    reader.start()
+    url = None
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline and proc.poll() is None:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if "dashboard at http://127.0.0.1:" in line:
+            url = line.rsplit(" ", 1)[-1].strip()
+    try:
+        assert url is not None, f"no URL line; output: {''.join(seen)}"
+        yield proc, url
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        reader.join(10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+@pytest.fixture
+def ui_server(root: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    log_run(root, "first")
+    with serving(root, "ui", "--port", "0", "--no-browser") as server:
+        yield server
+
+
+def _wait_for(check: object, timeout: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if check():  # type: ignore[operator]
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+@pytest.mark.slow
+def test_ui_serves_the_root_and_follows_new_runs(
+    root: Path, ui_server: tuple[subprocess.Popen[str], str]
+) -> None:
+    proc, url = ui_server
+    api = f"{url}/api/v1"
+    with httpx.Client(timeout=10) as http:
+
+        def has_first() -> bool:
+            projects = http.get(f"{api}/projects").json()["projects"]
+            return [p["name"] for p in projects] == ["live"]
+
+        _wait_for(has_first, 10)
+        first = http.get(f"{api}/projects/local/live/changes", params={"since": 0}).json()
+        assert [r["id"] for r in first["runs"]] == ["first"]
+        cursor = first["cursor"]
+
+        log_run(root, "second")
+
+        def has_second() -> bool:
+            answer = http.get(f"{api}/projects/local/live/changes", params={"since": cursor})
+            return "second" in {r["id"] for r in answer.json()["runs"]}
+
+        _wait_for(has_second, 3.0)
+        run = http.get(f"{api}/projects/local/live/runs/second").json()
+        assert run["state"] == "finished"
+        assert run["last_step"] == 4
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+
+
+@pytest.mark.slow
+def test_ui_stops_cleanly_on_sigint(ui_server: tuple[subprocess.Popen[str], str]) -> None:
+    proc, url = ui_server
+    assert httpx.get(f"{url}/api/v1/projects", timeout=10).status_code == 200
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(15) == 0
+
+
+@pytest.mark.slow
+def test_server_command_serves_a_store_and_follows_a_root(root: Path, tmp_path: Path) -> None:
+    log_run(root, "first")
+    db = tmp_path / "team.db"
+    with serving(root, "server", "--db", str(db), "--root", str(root), "--port", "0") as (
+        proc,
+        url,
+    ):
+        with httpx.Client(timeout=10) as http:
+
+            def has_run() -> bool:
+                answer = http.get(f"{url}/api/v1/projects/local/live/runs").json()
+                return [r["id"] for r in answer["runs"]] == ["first"]
+
+            _wait_for(has_run, 10)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    assert db.is_file()
+
+
+def test_ui_on_a_taken_port_is_a_clear_error(root: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "trackboard.cli", "ui", "--port", str(port), "--no-browser"],
+            cwd=root.parent,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 2
+    assert "cannot listen" in proc.stderr
+    assert "Traceback" not in proc.stderr
