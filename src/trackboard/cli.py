@@ -90,7 +90,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"\nBest run: {best.name} (lr={best.config['lr']}), val_acc {best.summary['val_acc']:.2f}"
     )
-    return 0
+    if args.no_ui:
+        return 0
+    print("\nOpening the dashboard (Ctrl-C to stop)")
+    return cmd_ui(args)
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -211,8 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--dir", help="directory holding the trackboard root (as init(dir=...))")
         return p
 
-    demo = add("demo", "train runs on scikit-learn's digits, then read them back")
+    demo = add("demo", "train runs on scikit-learn's digits, read them back, open the dashboard")
     demo.add_argument("--epochs", type=int, default=15, help="epochs per run (default 15)")
+    demo.add_argument("--no-ui", action="store_true", help="stop after training; no dashboard")
+    demo.add_argument("--host", default="127.0.0.1", help="dashboard address (default loopback)")
+    demo.add_argument("--port", type=int, default=8080, help="dashboard port (0: a free one)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     demo.set_defaults(func=cmd_demo)
 
     runs = add("runs", "list a project's runs")

@@ -18,7 +18,7 @@ def trackboard_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_trains_runs_and_reads_them_back(root: Path) -> None:
-    proc = trackboard_cli("demo", "--epochs", "3", cwd=root.parent)
+    proc = trackboard_cli("demo", "--epochs", "3", "--no-ui", cwd=root.parent)
     assert proc.returncode == 0, proc.stderr
     assert "Best run:" in proc.stdout
     assert proc.stdout.count("finished") == 5

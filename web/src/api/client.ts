@@ -1,0 +1,130 @@
+/** The only module that talks to the server (docs/http-api.md). */
+
+import type { KeyInfo } from '../lib/sections';
+import type { SeriesData } from '../lib/series';
+import { decodeSeries } from './series';
+
+export interface Project {
+  entity: string;
+  name: string;
+  run_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Run {
+  id: string;
+  name: string;
+  state: string;
+  created_at: number;
+  heartbeat_at: number | null;
+  finished_at: number | null;
+  runtime: number | null;
+  exit_code: number | null;
+  group: string | null;
+  job_type: string | null;
+  tags: string[];
+  notes: string | null;
+  host: string | null;
+  program: string | null;
+  args: string[] | null;
+  sweep_id: string | null;
+  last_step: number | null;
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  updated_at: number;
+}
+
+export interface RunDetail extends Run {
+  metrics?: unknown;
+  keys?: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const BASE = 'api/v1';
+
+async function request(path: string, init?: RequestInit, signal?: AbortSignal): Promise<Response> {
+  const res = await fetch(`${BASE}${path}`, { ...init, signal });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const body = (await res.json()) as { error?: { message?: string } };
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, message);
+  }
+  return res;
+}
+
+async function json<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await (await request(path, undefined, signal)).json()) as T;
+}
+
+const seg = encodeURIComponent;
+const projectPath = (entity: string, project: string) => `/projects/${seg(entity)}/${seg(project)}`;
+
+export async function listProjects(signal?: AbortSignal): Promise<Project[]> {
+  return (await json<{ projects: Project[] }>('/projects', signal)).projects;
+}
+
+export async function listRuns(entity: string, project: string, signal?: AbortSignal): Promise<{ runs: Run[]; cursor: number }> {
+  return json(`${projectPath(entity, project)}/runs`, signal);
+}
+
+export async function getRun(entity: string, project: string, runId: string, signal?: AbortSignal): Promise<RunDetail> {
+  return json(`${projectPath(entity, project)}/runs/${seg(runId)}`, signal);
+}
+
+export async function changes(entity: string, project: string, since: number, signal?: AbortSignal): Promise<{ runs: Run[]; cursor: number }> {
+  return json(`${projectPath(entity, project)}/changes?since=${since}`, signal);
+}
+
+export async function listKeys(entity: string, project: string, runIds?: readonly string[], signal?: AbortSignal): Promise<KeyInfo[]> {
+  const q = runIds ? `?runs=${seg(runIds.join(','))}` : '';
+  return (await json<{ keys: KeyInfo[] }>(`${projectPath(entity, project)}/keys${q}`, signal)).keys;
+}
+
+export interface SeriesQuery {
+  key: string;
+  runs: readonly string[];
+  buckets: number;
+  minStep?: number;
+  maxStep?: number;
+  xAxis?: string;
+}
+
+export async function getSeries(entity: string, project: string, q: SeriesQuery, signal?: AbortSignal): Promise<SeriesData> {
+  const p = new URLSearchParams({ key: q.key, runs: q.runs.join(','), buckets: String(Math.max(1, Math.round(q.buckets))) });
+  if (q.minStep !== undefined) p.set('min_step', String(Math.floor(q.minStep)));
+  if (q.maxStep !== undefined) p.set('max_step', String(Math.ceil(q.maxStep)));
+  if (q.xAxis && q.xAxis !== '_step') p.set('x_axis', q.xAxis);
+  const res = await request(`${projectPath(entity, project)}/series?${p}`, undefined, signal);
+  return decodeSeries(await res.arrayBuffer());
+}
+
+export type HistoryRow = Record<string, unknown>;
+
+export async function getHistory(
+  entity: string,
+  project: string,
+  runId: string,
+  keys: readonly string[],
+  range: { minStep?: number; maxStep?: number; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<HistoryRow[]> {
+  const p = new URLSearchParams({ keys: keys.join(',') });
+  if (range.minStep !== undefined) p.set('min_step', String(range.minStep));
+  if (range.maxStep !== undefined) p.set('max_step', String(range.maxStep));
+  if (range.limit !== undefined) p.set('limit', String(range.limit));
+  return (await json<{ rows: HistoryRow[] }>(`${projectPath(entity, project)}/runs/${seg(runId)}/history?${p}`, signal)).rows;
+}

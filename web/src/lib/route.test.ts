@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, buildHash, parseHash } from './route';
+
+describe('parseHash', () => {
+  it('reads the project list', () => {
+    expect(parseHash('').route).toEqual({ page: 'projects' });
+    expect(parseHash('#/').route).toEqual({ page: 'projects' });
+  });
+  it('reads a workspace and a run page', () => {
+    expect(parseHash('#/p/me/mnist').route).toEqual({ page: 'workspace', entity: 'me', project: 'mnist' });
+    expect(parseHash('#/p/me/mnist/runs/ab12').route).toEqual({
+      page: 'run', entity: 'me', project: 'mnist', runId: 'ab12',
+    });
+  });
+  it('reads settings and ignores bad ones', () => {
+    const s = parseHash('#/p/me/x?smooth=gaussian&w=3&q=loss').settings;
+    expect(s).toEqual({ smoothing: { kind: 'gaussian', weight: 3 }, search: 'loss', xAxis: '_step' });
+    expect(parseHash('#/p/me/x?x=_runtime').settings.xAxis).toBe('_runtime');
+    expect(parseHash('#/p/me/x?x=loss').settings.xAxis).toBe('_step');
+    expect(parseHash('#/p/me/x?smooth=evil&w=zz').settings).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('buildHash', () => {
+  it('round-trips routes and settings', () => {
+    const route = { page: 'run', entity: 'a b', project: 'p/q', runId: 'r1' } as const;
+    const settings = { smoothing: { kind: 'ema', weight: 0.6 }, search: 'val/', xAxis: '_timestamp' } as const;
+    const h = buildHash(route, settings);
+    expect(parseHash(h)).toEqual({ route, settings });
+  });
+  it('leaves defaults out of the URL', () => {
+    expect(buildHash({ page: 'workspace', entity: 'e', project: 'p' })).toBe('#/p/e/p');
+  });
+});

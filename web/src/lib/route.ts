@@ -1,0 +1,77 @@
+/** Hash routes (`#/...`) and the workspace settings carried in the URL. */
+
+import type { Smoothing, SmoothingKind } from './smoothing';
+import { SMOOTHING_KINDS } from './smoothing';
+
+export type Route =
+  | { page: 'projects' }
+  | { page: 'workspace'; entity: string; project: string }
+  | { page: 'run'; entity: string; project: string; runId: string };
+
+/** The x axes every run has; `_step` also means "the key's own step metric" when it has one. */
+export const X_AXES: readonly { key: string; label: string }[] = [
+  { key: '_step', label: 'Step' },
+  { key: '_runtime', label: 'Relative time (s)' },
+  { key: '_timestamp', label: 'Wall time' },
+];
+
+export interface ViewSettings {
+  smoothing: Smoothing;
+  search: string;
+  xAxis: string;
+}
+
+export const DEFAULT_SETTINGS: ViewSettings = {
+  smoothing: { kind: 'ema', weight: 0 },
+  search: '',
+  xAxis: '_step',
+};
+
+export function parseHash(hash: string): { route: Route; settings: ViewSettings } {
+  const raw = hash.replace(/^#/, '');
+  const [path, query = ''] = raw.split('?', 2);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let route: Route = { page: 'projects' };
+  if (parts[0] === 'p' && parts.length >= 3) {
+    const [, entity, project] = parts;
+    if (parts[3] === 'runs' && parts[4]) route = { page: 'run', entity, project, runId: parts[4] };
+    else route = { page: 'workspace', entity, project };
+  }
+  return { route, settings: parseSettings(query) };
+}
+
+export function parseSettings(query: string): ViewSettings {
+  const q = new URLSearchParams(query);
+  const kinds = SMOOTHING_KINDS.map((k) => k.kind) as string[];
+  const kind = q.get('smooth');
+  const weight = Number(q.get('w'));
+  return {
+    smoothing: {
+      kind: kind && kinds.includes(kind) ? (kind as SmoothingKind) : DEFAULT_SETTINGS.smoothing.kind,
+      weight: q.has('w') && Number.isFinite(weight) ? weight : DEFAULT_SETTINGS.smoothing.weight,
+    },
+    search: q.get('q') ?? '',
+    xAxis: X_AXES.some((a) => a.key === q.get('x')) ? (q.get('x') as string) : DEFAULT_SETTINGS.xAxis,
+  };
+}
+
+export function routePath(route: Route): string {
+  const enc = encodeURIComponent;
+  if (route.page === 'projects') return '#/';
+  const base = `#/p/${enc(route.entity)}/${enc(route.project)}`;
+  return route.page === 'run' ? `${base}/runs/${enc(route.runId)}` : base;
+}
+
+/** The hash for a route; settings that differ from the defaults are kept in the query. */
+export function buildHash(route: Route, settings: ViewSettings = DEFAULT_SETTINGS): string {
+  const q = new URLSearchParams();
+  const d = DEFAULT_SETTINGS;
+  if (settings.smoothing.kind !== d.smoothing.kind || settings.smoothing.weight !== d.smoothing.weight) {
+    q.set('smooth', settings.smoothing.kind);
+    q.set('w', String(settings.smoothing.weight));
+  }
+  if (settings.search) q.set('q', settings.search);
+  if (settings.xAxis !== d.xAxis) q.set('x', settings.xAxis);
+  const s = q.toString();
+  return routePath(route) + (s ? `?${s}` : '');
+}

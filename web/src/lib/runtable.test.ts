@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { cellValue, dynamicColumns, filterRuns, sortRuns, type RunLike } from './runtable';
+
+const run = (id: string, extra: Partial<RunLike> = {}): RunLike => ({
+  id, name: id, state: 'finished', created_at: 0, runtime: null, tags: [], config: {}, summary: {}, ...extra,
+});
+
+describe('dynamicColumns', () => {
+  it('collects config and summary keys, private ones left out', () => {
+    const cols = dynamicColumns([
+      run('a', { config: { lr: 0.1, _wandb: {} }, summary: { loss: 1, _step: 3 } }),
+      run('b', { config: { bs: 32 } }),
+    ]);
+    expect(cols.map((c) => c.id)).toEqual(['config.bs', 'config.lr', 'summary.loss']);
+  });
+});
+
+describe('cellValue', () => {
+  it('unwraps wandb config values', () => {
+    expect(cellValue(run('a', { config: { lr: { value: 0.3, desc: null } } }), 'config.lr')).toBe(0.3);
+    expect(cellValue(run('a', { summary: { acc: 0.9 } }), 'summary.acc')).toBe(0.9);
+  });
+});
+
+describe('sortRuns', () => {
+  const runs = [
+    run('a', { summary: { loss: 3 } }),
+    run('b', { summary: {} }),
+    run('c', { summary: { loss: 1 } }),
+    run('d', { summary: { loss: 20 } }),
+  ];
+  it('sorts numbers both ways, missing last', () => {
+    expect(sortRuns(runs, 'summary.loss', false).map((r) => r.id)).toEqual(['c', 'a', 'd', 'b']);
+    expect(sortRuns(runs, 'summary.loss', true).map((r) => r.id)).toEqual(['d', 'a', 'c', 'b']);
+  });
+  it('sorts names naturally', () => {
+    const named = ['run-10', 'run-2', 'run-1'].map((n) => run(n));
+    expect(sortRuns(named, 'name', false).map((r) => r.id)).toEqual(['run-1', 'run-2', 'run-10']);
+  });
+});
+
+describe('filterRuns', () => {
+  it('matches names and tags', () => {
+    const runs = [run('a', { name: 'baseline' }), run('b', { tags: ['Best'] })];
+    expect(filterRuns(runs, 'best').map((r) => r.id)).toEqual(['b']);
+    expect(filterRuns(runs, '').length).toBe(2);
+  });
+});

@@ -1,0 +1,148 @@
+/** Live state of one project: its runs and keys, kept fresh by polling `/changes`. */
+
+import { changes, listKeys, listRuns, type Run } from '../api/client';
+import { assignColors } from '../lib/colors';
+import type { KeyInfo } from '../lib/sections';
+
+export const POLL_MS = 1000;
+
+/** The colours the workspace last gave runs, so a run page opened from it matches. */
+export const knownColors = new Map<string, string>();
+
+export class ProjectState {
+  runs = $state<Run[]>([]);
+  keys = $state<KeyInfo[]>([]);
+  /** Bumped whenever runs change, so panels refetch their series. */
+  version = $state(0);
+  loaded = $state(false);
+  error = $state<string | null>(null);
+  hidden = $state<Record<string, true>>({});
+  collapsed = $state<Record<string, true>>({});
+  logY = $state<Record<string, true>>({});
+
+  readonly visibleRuns = $derived(this.runs.filter((r) => !this.hidden[r.id]));
+  /** Stable run colours, assigned oldest first so the first runs never share one. */
+  readonly colors = $derived(
+    assignColors([...this.runs].sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id)).map((r) => r.id)),
+  );
+
+  private cursor = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  private abort = new AbortController();
+
+  constructor(
+    readonly entity: string,
+    readonly project: string,
+  ) {
+    this.restore();
+  }
+
+  private get storageKey(): string {
+    return `trackboard:${this.entity}/${this.project}`;
+  }
+
+  private restore(): void {
+    try {
+      const saved = JSON.parse(localStorage.getItem(this.storageKey) ?? '{}') as Partial<
+        Pick<ProjectState, 'hidden' | 'collapsed' | 'logY'>
+      >;
+      this.hidden = saved.hidden ?? {};
+      this.collapsed = saved.collapsed ?? {};
+      this.logY = saved.logY ?? {};
+    } catch {
+      /* unreadable settings start fresh */
+    }
+  }
+
+  save(): void {
+    try {
+      localStorage.setItem(
+        this.storageKey,
+        JSON.stringify({ hidden: this.hidden, collapsed: this.collapsed, logY: this.logY }),
+      );
+    } catch {
+      /* storage full or disabled */
+    }
+  }
+
+  toggle(map: 'hidden' | 'collapsed' | 'logY', id: string): void {
+    const next = { ...this[map] };
+    if (next[id]) delete next[id];
+    else next[id] = true;
+    this[map] = next;
+    this.save();
+    if (map === 'hidden') void this.refreshKeys().catch(() => {});
+  }
+
+  setAllHidden(hidden: boolean): void {
+    this.hidden = hidden ? Object.fromEntries(this.runs.map((r) => [r.id, true as const])) : {};
+    this.save();
+    void this.refreshKeys().catch(() => {});
+  }
+
+  async start(): Promise<void> {
+    try {
+      const { runs, cursor } = await listRuns(this.entity, this.project, this.abort.signal);
+      this.runs = runs;
+      this.cursor = cursor;
+      await this.refreshKeys();
+      this.loaded = true;
+    } catch (e) {
+      if (this.stopped) return;
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+    this.schedule();
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+    if (this.timer) clearTimeout(this.timer);
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  private onVisibility = (): void => {
+    if (document.visibilityState === 'visible' && !this.timer && !this.stopped) void this.poll();
+  };
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (document.visibilityState === 'visible') void this.poll();
+    }, POLL_MS);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const res = await changes(this.entity, this.project, this.cursor, this.abort.signal);
+      this.cursor = res.cursor;
+      if (res.runs.length) {
+        const byId = new Map(this.runs.map((r) => [r.id, r]));
+        for (const r of res.runs) byId.set(r.id, r);
+        this.runs = [...byId.values()].sort((a, b) => a.created_at - b.created_at);
+        await this.refreshKeys();
+        this.version++;
+      }
+      this.error = null;
+    } catch (e) {
+      if (this.stopped) return;
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+    this.schedule();
+  }
+
+  /**
+   * Keys over the shown runs, so a key is a bar chart only while every shown run has at most one
+   * value of it. With nothing shown the keys stay as they were; with very many shown runs
+   * (a long URL) they are asked for over the whole project.
+   */
+  private async refreshKeys(): Promise<void> {
+    const visible = this.runs.filter((r) => !this.hidden[r.id]).map((r) => r.id);
+    if (!visible.length && this.runs.length) return;
+    const subset = visible.length < this.runs.length && visible.length <= 500 ? visible : undefined;
+    this.keys = await listKeys(this.entity, this.project, subset, this.abort.signal);
+  }
+}

@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushSync } from 'svelte';
+import { POLL_MS, ProjectState } from './project.svelte';
+
+const run = (id: string, created_at: number) => ({
+  id, name: id, state: 'running', created_at, heartbeat_at: null, finished_at: null, runtime: null,
+  exit_code: null, group: null, job_type: null, tags: [], notes: null, host: null, program: null,
+  args: null, sweep_id: null, last_step: null, config: {}, summary: {}, updated_at: created_at,
+});
+
+function respond(body: unknown): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+describe('ProjectState', () => {
+  let calls: string[];
+  let changes: unknown[];
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    calls = [];
+    changes = [];
+    const storage = new Map<string, string>();
+    vi.stubGlobal('localStorage', {
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => storage.set(k, v),
+    });
+    vi.stubGlobal('document', {
+      visibilityState: 'visible',
+      addEventListener: () => {},
+      removeEventListener: () => {},
+    });
+    vi.stubGlobal('fetch', async (url: string) => {
+      calls.push(url);
+      if (url.includes('/runs')) return respond({ runs: [run('a', 1)], cursor: 5 });
+      if (url.includes('/keys')) return respond({ keys: [] });
+      if (url.includes('/changes')) return respond(changes.shift() ?? { runs: [], cursor: 5 });
+      return new Response('', { status: 404 });
+    });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('loads runs, then merges changed runs from polling', async () => {
+    const ps = new ProjectState('me', 'proj');
+    await ps.start();
+    expect(ps.runs.map((r) => r.id)).toEqual(['a']);
+    expect(ps.loaded).toBe(true);
+
+    changes.push({ runs: [run('b', 2), { ...run('a', 1), state: 'finished' }], cursor: 9 });
+    await vi.advanceTimersByTimeAsync(POLL_MS + 10);
+    flushSync();
+    expect(ps.runs.map((r) => [r.id, r.state])).toEqual([['a', 'finished'], ['b', 'running']]);
+    expect(ps.version).toBe(1);
+    expect(calls.some((u) => u.includes('/changes?since=5'))).toBe(true);
+
+    await vi.advanceTimersByTimeAsync(POLL_MS + 10);
+    expect(calls.some((u) => u.includes('/changes?since=9'))).toBe(true);
+    ps.stop();
+  });
+
+  it('keeps hidden runs, collapsed sections and log axes across instances', async () => {
+    const ps = new ProjectState('me', 'proj');
+    ps.toggle('collapsed', 'train');
+    ps.toggle('logY', 'loss');
+    const again = new ProjectState('me', 'proj');
+    expect(again.collapsed).toEqual({ train: true });
+    expect(again.logY).toEqual({ loss: true });
+    ps.stop();
+    again.stop();
+  });
+});
