@@ -77,8 +77,14 @@ export async function listProjects(signal?: AbortSignal): Promise<Project[]> {
   return (await json<{ projects: Project[] }>('/projects', signal)).projects;
 }
 
-export async function listRuns(entity: string, project: string, signal?: AbortSignal): Promise<{ runs: Run[]; cursor: number }> {
-  return json(`${projectPath(entity, project)}/runs`, signal);
+export async function listRuns(
+  entity: string,
+  project: string,
+  signal?: AbortSignal,
+  filter?: string,
+): Promise<{ runs: Run[]; cursor: number }> {
+  const q = filter ? `?filter=${seg(filter)}` : '';
+  return json(`${projectPath(entity, project)}/runs${q}`, signal);
 }
 
 export async function getRun(entity: string, project: string, runId: string, signal?: AbortSignal): Promise<RunDetail> {

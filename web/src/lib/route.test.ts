@@ -14,9 +14,10 @@ describe('parseHash', () => {
   });
   it('reads settings and ignores bad ones', () => {
     const s = parseHash('#/p/me/x?smooth=gaussian&w=3&q=loss').settings;
-    expect(s).toEqual({ smoothing: { kind: 'gaussian', weight: 3 }, search: 'loss', xAxis: '_step' });
+    expect(s).toEqual({ ...DEFAULT_SETTINGS, smoothing: { kind: 'gaussian', weight: 3 }, search: 'loss' });
     expect(parseHash('#/p/me/x?x=_runtime').settings.xAxis).toBe('_runtime');
-    expect(parseHash('#/p/me/x?x=loss').settings.xAxis).toBe('_step');
+    expect(parseHash('#/p/me/x?x=epoch').settings.xAxis).toBe('epoch');
+    expect(parseHash('#/p/me/x?x=_secret').settings.xAxis).toBe('_step');
     expect(parseHash('#/p/me/x?smooth=evil&w=zz').settings).toEqual(DEFAULT_SETTINGS);
   });
 });
@@ -24,9 +25,22 @@ describe('parseHash', () => {
 describe('buildHash', () => {
   it('round-trips routes and settings', () => {
     const route = { page: 'run', entity: 'a b', project: 'p/q', runId: 'r1' } as const;
-    const settings = { smoothing: { kind: 'ema', weight: 0.6 }, search: 'val/', xAxis: '_timestamp' } as const;
+    const settings = {
+      smoothing: { kind: 'ema', weight: 0.6 },
+      search: 'val/',
+      xAxis: '_timestamp',
+      groupBy: 'config.opt/name',
+      band: 'std',
+      groupRuns: true,
+    } as const;
     const h = buildHash(route, settings);
     expect(parseHash(h)).toEqual({ route, settings });
+  });
+  it('reads grouping settings and ignores bad ones', () => {
+    const s = parseHash('#/p/me/x?g=job_type&band=std&gruns=1').settings;
+    expect([s.groupBy, s.band, s.groupRuns]).toEqual(['job_type', 'std', true]);
+    const bad = parseHash('#/p/me/x?g=evil&band=wide&gruns=yes').settings;
+    expect([bad.groupBy, bad.band, bad.groupRuns]).toEqual(['', 'minmax', false]);
   });
   it('leaves defaults out of the URL', () => {
     expect(buildHash({ page: 'workspace', entity: 'e', project: 'p' })).toBe('#/p/e/p');

@@ -1,5 +1,6 @@
 /** Hash routes (`#/...`) and the workspace settings carried in the URL. */
 
+import type { BandKind } from './group';
 import type { Smoothing, SmoothingKind } from './smoothing';
 import { SMOOTHING_KINDS } from './smoothing';
 
@@ -19,13 +20,29 @@ export interface ViewSettings {
   smoothing: Smoothing;
   search: string;
   xAxis: string;
+  /** Group runs by '' (none), 'group', 'job_type' or 'config.<key>'. */
+  groupBy: string;
+  /** The band around a group's mean line. */
+  band: BandKind;
+  /** Draw the grouped runs faintly beside their group's aggregate. */
+  groupRuns: boolean;
 }
 
 export const DEFAULT_SETTINGS: ViewSettings = {
   smoothing: { kind: 'ema', weight: 0 },
   search: '',
   xAxis: '_step',
+  groupBy: '',
+  band: 'minmax',
+  groupRuns: false,
 };
+
+/** One of {@link X_AXES}, or any logged key (keys starting with `_` are the server's own). */
+const validXAxis = (x: string | null): x is string =>
+  !!x && x.length <= 256 && (X_AXES.some((a) => a.key === x) || !x.startsWith('_'));
+
+const validGroupBy = (g: string | null): g is string =>
+  g === 'group' || g === 'job_type' || (!!g && g.startsWith('config.') && g.length > 7);
 
 export function parseHash(hash: string): { route: Route; settings: ViewSettings } {
   const raw = hash.replace(/^#/, '');
@@ -51,7 +68,10 @@ export function parseSettings(query: string): ViewSettings {
       weight: q.has('w') && Number.isFinite(weight) ? weight : DEFAULT_SETTINGS.smoothing.weight,
     },
     search: q.get('q') ?? '',
-    xAxis: X_AXES.some((a) => a.key === q.get('x')) ? (q.get('x') as string) : DEFAULT_SETTINGS.xAxis,
+    xAxis: validXAxis(q.get('x')) ? (q.get('x') as string) : DEFAULT_SETTINGS.xAxis,
+    groupBy: validGroupBy(q.get('g')) ? (q.get('g') as string) : DEFAULT_SETTINGS.groupBy,
+    band: q.get('band') === 'std' ? 'std' : DEFAULT_SETTINGS.band,
+    groupRuns: q.get('gruns') === '1',
   };
 }
 
@@ -72,6 +92,9 @@ export function buildHash(route: Route, settings: ViewSettings = DEFAULT_SETTING
   }
   if (settings.search) q.set('q', settings.search);
   if (settings.xAxis !== d.xAxis) q.set('x', settings.xAxis);
+  if (settings.groupBy) q.set('g', settings.groupBy);
+  if (settings.band !== d.band) q.set('band', settings.band);
+  if (settings.groupRuns) q.set('gruns', '1');
   const s = q.toString();
   return routePath(route) + (s ? `?${s}` : '');
 }

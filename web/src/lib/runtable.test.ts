@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellValue, dynamicColumns, filterRuns, sortRuns, type RunLike } from './runtable';
+import { cellValue, dynamicColumns, filterRuns, pinFirst, sortRuns, type RunLike } from './runtable';
 
 const run = (id: string, extra: Partial<RunLike> = {}): RunLike => ({
   id, name: id, state: 'finished', created_at: 0, runtime: null, tags: [], config: {}, summary: {}, ...extra,
@@ -44,5 +44,15 @@ describe('filterRuns', () => {
     const runs = [run('a', { name: 'baseline' }), run('b', { tags: ['Best'] })];
     expect(filterRuns(runs, 'best').map((r) => r.id)).toEqual(['b']);
     expect(filterRuns(runs, '').length).toBe(2);
+  });
+});
+
+describe('pinFirst', () => {
+  it('puts pinned runs on top, keeping the sort within pinned and unpinned runs', () => {
+    const runs = [run('a', { runtime: 1 }), run('b', { runtime: 2 }), run('c', { runtime: 3 }), run('d', { runtime: 4 })];
+    const pinned = { c: true, a: true } as const;
+    expect(pinFirst(sortRuns(runs, 'runtime', false), pinned).map((r) => r.id)).toEqual(['a', 'c', 'b', 'd']);
+    expect(pinFirst(sortRuns(runs, 'runtime', true), pinned).map((r) => r.id)).toEqual(['c', 'a', 'd', 'b']);
+    expect(pinFirst(runs, {}).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -82,3 +82,11 @@ export function filterRuns<T extends RunLike>(runs: readonly T[], query: string)
       r.name.toLowerCase().includes(q) || r.id.toLowerCase().includes(q) || r.tags.some((t) => t.toLowerCase().includes(q)),
   );
 }
+
+/** Pinned runs first, each part keeping its order (so pins stay on top whatever the sort). */
+export function pinFirst<T extends { id: string }>(runs: readonly T[], pinned: Readonly<Record<string, true>>): T[] {
+  const top: T[] = [];
+  const rest: T[] = [];
+  for (const r of runs) (pinned[r.id] ? top : rest).push(r);
+  return [...top, ...rest];
+}

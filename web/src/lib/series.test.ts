@@ -17,6 +17,17 @@ describe('align', () => {
   });
 });
 
+describe('align without x', () => {
+  it('leaves out points whose x is not finite', () => {
+    const a = align([
+      { x: [NaN, NaN, 1, 2], columns: [[5, 6, 7, 8]] },
+      { x: [1, 3], columns: [[1, 2]] },
+    ]);
+    expect(a.x).toEqual([1, 2, 3]);
+    expect(a.columns).toEqual([[[7, 8, null]], [[1, null, 2]]]);
+  });
+});
+
 describe('drawable', () => {
   it('keeps finite values', () => {
     expect(drawable(-1, false)).toBe(-1);

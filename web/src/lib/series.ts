@@ -37,19 +37,23 @@ export function drawable(v: number, log: boolean): number | null {
 }
 
 /**
- * The sorted union of every run's x, with each run's columns placed on it.
+ * The sorted union of every run's (finite) x, with each run's columns placed on it. Points
+ * without an x (another x key not logged yet) are left out.
  * Runs share bucket edges, so the union stays close to one run's length.
  */
 export function align(runs: readonly { x: ArrayLike<number>; columns: ArrayLike<number>[] }[], log = false): Aligned {
   const all = new Set<number>();
-  for (const r of runs) for (let i = 0; i < r.x.length; i++) all.add(r.x[i]);
+  for (const r of runs) for (let i = 0; i < r.x.length; i++) if (Number.isFinite(r.x[i])) all.add(r.x[i]);
   const x = Float64Array.from(all).sort();
   const pos = new Map<number, number>();
   x.forEach((v, i) => pos.set(v, i));
   const columns = runs.map((r) =>
     r.columns.map((col) => {
       const out: Column = new Array(x.length).fill(null);
-      for (let i = 0; i < r.x.length; i++) out[pos.get(r.x[i])!] = drawable(col[i], log);
+      for (let i = 0; i < r.x.length; i++) {
+        const at = pos.get(r.x[i]);
+        if (at !== undefined) out[at] = drawable(col[i], log);
+      }
       return out;
     }),
   );

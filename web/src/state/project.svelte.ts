@@ -19,6 +19,10 @@ export class ProjectState {
   hidden = $state<Record<string, true>>({});
   collapsed = $state<Record<string, true>>({});
   logY = $state<Record<string, true>>({});
+  /** Runs pinned to the top of the runs table. */
+  pinned = $state<Record<string, true>>({});
+  /** Chart heights (px) set by resizing a panel, by key. */
+  heights = $state<Record<string, number>>({});
 
   readonly visibleRuns = $derived(this.runs.filter((r) => !this.hidden[r.id]));
   /** Stable run colours, assigned oldest first so the first runs never share one. */
@@ -45,11 +49,13 @@ export class ProjectState {
   private restore(): void {
     try {
       const saved = JSON.parse(localStorage.getItem(this.storageKey) ?? '{}') as Partial<
-        Pick<ProjectState, 'hidden' | 'collapsed' | 'logY'>
+        Pick<ProjectState, 'hidden' | 'collapsed' | 'logY' | 'pinned' | 'heights'>
       >;
       this.hidden = saved.hidden ?? {};
       this.collapsed = saved.collapsed ?? {};
       this.logY = saved.logY ?? {};
+      this.pinned = saved.pinned ?? {};
+      this.heights = saved.heights ?? {};
     } catch {
       /* unreadable settings start fresh */
     }
@@ -59,20 +65,29 @@ export class ProjectState {
     try {
       localStorage.setItem(
         this.storageKey,
-        JSON.stringify({ hidden: this.hidden, collapsed: this.collapsed, logY: this.logY }),
+        JSON.stringify({ hidden: this.hidden, collapsed: this.collapsed, logY: this.logY, pinned: this.pinned, heights: this.heights }),
       );
     } catch {
       /* storage full or disabled */
     }
   }
 
-  toggle(map: 'hidden' | 'collapsed' | 'logY', id: string): void {
+  toggle(map: 'hidden' | 'collapsed' | 'logY' | 'pinned', id: string): void {
     const next = { ...this[map] };
     if (next[id]) delete next[id];
     else next[id] = true;
     this[map] = next;
     this.save();
     if (map === 'hidden') void this.refreshKeys().catch(() => {});
+  }
+
+  /** A panel's chart height; null goes back to the default. */
+  setHeight(key: string, height: number | null): void {
+    const next = { ...this.heights };
+    if (height === null) delete next[key];
+    else next[key] = Math.round(height);
+    this.heights = next;
+    this.save();
   }
 
   setAllHidden(hidden: boolean): void {

@@ -62,13 +62,21 @@ describe('ProjectState', () => {
     ps.stop();
   });
 
-  it('keeps hidden runs, collapsed sections and log axes across instances', async () => {
+  it('keeps hidden runs, collapsed sections, log axes, pins and chart heights across instances', async () => {
     const ps = new ProjectState('me', 'proj');
     ps.toggle('collapsed', 'train');
     ps.toggle('logY', 'loss');
+    ps.toggle('pinned', 'a');
+    ps.toggle('pinned', 'b');
+    ps.toggle('pinned', 'a');
+    ps.setHeight('loss', 333.4);
+    ps.setHeight('acc', 300);
+    ps.setHeight('acc', null);
     const again = new ProjectState('me', 'proj');
     expect(again.collapsed).toEqual({ train: true });
     expect(again.logY).toEqual({ loss: true });
+    expect(again.pinned).toEqual({ b: true });
+    expect(again.heights).toEqual({ loss: 333 });
     ps.stop();
     again.stop();
   });
