@@ -8,6 +8,7 @@ reader per file at the end of its last good frame, so each poll reads only what 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -126,6 +127,14 @@ class RootFollower:
         if is_crashed(run):
             state.run = self.store.update_run(run.pk, state="crashed")
             report.crashed.append(f"{run.entity}/{run.project}/{run.run_id}")
+
+    def remove_folder(self, folder: Path) -> None:
+        """Delete a run's folder under the root between polls, and forget its run logs."""
+        with self._lock:
+            if folder.is_dir():
+                shutil.rmtree(folder)
+            for path in [p for p in self._files if p.is_relative_to(folder)]:
+                del self._files[path]
 
     def follow(self, stop: threading.Event, interval: float = 1.0) -> None:
         """Poll until ``stop`` is set."""

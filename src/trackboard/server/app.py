@@ -75,6 +75,7 @@ def create_app(
     app.state.store = store
     app.state.settings = settings
     app.state.live = live
+    app.state.root = root
     app.state.bucket_cache = BucketCache()
     app.state.read_pool = read_pool
     app.state.allowed_hosts = None if allowed_hosts is None else frozenset(allowed_hosts)

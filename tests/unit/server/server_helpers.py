@@ -47,6 +47,9 @@ class AppClient:
     def patch(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("PATCH", url, **kwargs)
 
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
 
 ENTITY = "local"
 PROJECT = "proj"

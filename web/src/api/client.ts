@@ -134,3 +134,23 @@ export async function getHistory(
   if (range.limit !== undefined) p.set('limit', String(range.limit));
   return (await json<{ rows: HistoryRow[] }>(`${projectPath(entity, project)}/runs/${seg(runId)}/history?${p}`, signal)).rows;
 }
+
+/** The fields of a run the dashboard may edit (`PATCH .../runs/{id}`). */
+export interface RunEdit {
+  name?: string;
+  tags?: string[];
+  notes?: string | null;
+}
+
+export async function updateRun(entity: string, project: string, runId: string, fields: RunEdit): Promise<Run> {
+  const res = await request(`${projectPath(entity, project)}/runs/${seg(runId)}`, {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
+  return (await res.json()) as Run;
+}
+
+export async function deleteRun(entity: string, project: string, runId: string): Promise<void> {
+  await request(`${projectPath(entity, project)}/runs/${seg(runId)}`, { method: 'DELETE' });
+}

@@ -5,6 +5,8 @@ import { assignColors } from '../lib/colors';
 import type { KeyInfo } from '../lib/sections';
 
 export const POLL_MS = 1000;
+/** Every this many polls the whole run list is fetched again, to drop runs deleted elsewhere. */
+export const RESYNC_POLLS = 5;
 
 /** The colours the workspace last gave runs, so a run page opened from it matches. */
 export const knownColors = new Map<string, string>();
@@ -19,10 +21,13 @@ export class ProjectState {
   hidden = $state<Record<string, true>>({});
   collapsed = $state<Record<string, true>>({});
   logY = $state<Record<string, true>>({});
+  logX = $state<Record<string, true>>({});
   /** Runs pinned to the top of the runs table. */
   pinned = $state<Record<string, true>>({});
   /** Chart heights (px) set by resizing a panel, by key. */
   heights = $state<Record<string, number>>({});
+  /** More keys drawn on a line panel beside its own, by the panel's key. */
+  extraKeys = $state<Record<string, string[]>>({});
 
   readonly visibleRuns = $derived(this.runs.filter((r) => !this.hidden[r.id]));
   /** Stable run colours, assigned oldest first so the first runs never share one. */
@@ -31,6 +36,7 @@ export class ProjectState {
   );
 
   private cursor = 0;
+  private polls = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private abort = new AbortController();
@@ -49,13 +55,15 @@ export class ProjectState {
   private restore(): void {
     try {
       const saved = JSON.parse(localStorage.getItem(this.storageKey) ?? '{}') as Partial<
-        Pick<ProjectState, 'hidden' | 'collapsed' | 'logY' | 'pinned' | 'heights'>
+        Pick<ProjectState, 'hidden' | 'collapsed' | 'logY' | 'logX' | 'pinned' | 'heights' | 'extraKeys'>
       >;
       this.hidden = saved.hidden ?? {};
       this.collapsed = saved.collapsed ?? {};
       this.logY = saved.logY ?? {};
+      this.logX = saved.logX ?? {};
       this.pinned = saved.pinned ?? {};
       this.heights = saved.heights ?? {};
+      this.extraKeys = saved.extraKeys ?? {};
     } catch {
       /* unreadable settings start fresh */
     }
@@ -65,14 +73,14 @@ export class ProjectState {
     try {
       localStorage.setItem(
         this.storageKey,
-        JSON.stringify({ hidden: this.hidden, collapsed: this.collapsed, logY: this.logY, pinned: this.pinned, heights: this.heights }),
+        JSON.stringify({ hidden: this.hidden, collapsed: this.collapsed, logY: this.logY, logX: this.logX, pinned: this.pinned, heights: this.heights, extraKeys: this.extraKeys }),
       );
     } catch {
       /* storage full or disabled */
     }
   }
 
-  toggle(map: 'hidden' | 'collapsed' | 'logY' | 'pinned', id: string): void {
+  toggle(map: 'hidden' | 'collapsed' | 'logY' | 'logX' | 'pinned', id: string): void {
     const next = { ...this[map] };
     if (next[id]) delete next[id];
     else next[id] = true;
@@ -88,6 +96,42 @@ export class ProjectState {
     else next[key] = Math.round(height);
     this.heights = next;
     this.save();
+  }
+
+  /** Draws `key` on the panel of `panel` too. */
+  addKey(panel: string, key: string): void {
+    const now = this.extraKeys[panel] ?? [];
+    if (key === panel || now.includes(key)) return;
+    this.extraKeys = { ...this.extraKeys, [panel]: [...now, key] };
+    this.save();
+  }
+
+  removeKey(panel: string, key: string): void {
+    const rest = (this.extraKeys[panel] ?? []).filter((k) => k !== key);
+    const next = { ...this.extraKeys };
+    if (rest.length) next[panel] = rest;
+    else delete next[panel];
+    this.extraKeys = next;
+    this.save();
+  }
+
+  /** Puts an edited run in place of the one with its id. */
+  replaceRun(run: Run): void {
+    this.runs = this.runs.map((r) => (r.id === run.id ? run : r));
+  }
+
+  /** Drops a deleted run, with its hidden and pinned marks. */
+  removeRun(id: string): void {
+    this.runs = this.runs.filter((r) => r.id !== id);
+    if (this.hidden[id] || this.pinned[id]) {
+      const { [id]: _h, ...hidden } = this.hidden;
+      const { [id]: _p, ...pinned } = this.pinned;
+      this.hidden = hidden;
+      this.pinned = pinned;
+      this.save();
+    }
+    void this.refreshKeys().catch(() => {});
+    this.version++;
   }
 
   setAllHidden(hidden: boolean): void {
@@ -132,21 +176,39 @@ export class ProjectState {
 
   private async poll(): Promise<void> {
     try {
-      const res = await changes(this.entity, this.project, this.cursor, this.abort.signal);
-      this.cursor = res.cursor;
-      if (res.runs.length) {
-        const byId = new Map(this.runs.map((r) => [r.id, r]));
-        for (const r of res.runs) byId.set(r.id, r);
-        this.runs = [...byId.values()].sort((a, b) => a.created_at - b.created_at);
-        await this.refreshKeys();
-        this.version++;
-      }
+      if (++this.polls % RESYNC_POLLS === 0) await this.resync();
+      else await this.pollChanges();
       this.error = null;
     } catch (e) {
       if (this.stopped) return;
       this.error = e instanceof Error ? e.message : String(e);
     }
     this.schedule();
+  }
+
+  /** The whole run list again: `/changes` does not report deleted runs. */
+  private async resync(): Promise<void> {
+    const res = await listRuns(this.entity, this.project, this.abort.signal);
+    const before = new Map(this.runs.map((r) => [r.id, r.updated_at]));
+    const changed = res.runs.length !== this.runs.length || res.runs.some((r) => before.get(r.id) !== r.updated_at);
+    this.cursor = res.cursor;
+    if (changed) {
+      this.runs = [...res.runs].sort((a, b) => a.created_at - b.created_at);
+      await this.refreshKeys();
+      this.version++;
+    }
+  }
+
+  private async pollChanges(): Promise<void> {
+    const res = await changes(this.entity, this.project, this.cursor, this.abort.signal);
+    this.cursor = res.cursor;
+    if (res.runs.length) {
+      const byId = new Map(this.runs.map((r) => [r.id, r]));
+      for (const r of res.runs) byId.set(r.id, r);
+      this.runs = [...byId.values()].sort((a, b) => a.created_at - b.created_at);
+      await this.refreshKeys();
+      this.version++;
+    }
   }
 
   /**

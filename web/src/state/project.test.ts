@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
-import { POLL_MS, ProjectState } from './project.svelte';
+import { POLL_MS, RESYNC_POLLS, ProjectState } from './project.svelte';
 
 const run = (id: string, created_at: number) => ({
   id, name: id, state: 'running', created_at, heartbeat_at: null, finished_at: null, runtime: null,
@@ -15,11 +15,13 @@ function respond(body: unknown): Response {
 describe('ProjectState', () => {
   let calls: string[];
   let changes: unknown[];
+  let listed: unknown[];
 
   beforeEach(() => {
     vi.useFakeTimers();
     calls = [];
     changes = [];
+    listed = [];
     const storage = new Map<string, string>();
     vi.stubGlobal('localStorage', {
       getItem: (k: string) => storage.get(k) ?? null,
@@ -32,7 +34,7 @@ describe('ProjectState', () => {
     });
     vi.stubGlobal('fetch', async (url: string) => {
       calls.push(url);
-      if (url.includes('/runs')) return respond({ runs: [run('a', 1)], cursor: 5 });
+      if (url.includes('/runs')) return respond(listed.shift() ?? { runs: [run('a', 1)], cursor: 5 });
       if (url.includes('/keys')) return respond({ keys: [] });
       if (url.includes('/changes')) return respond(changes.shift() ?? { runs: [], cursor: 5 });
       return new Response('', { status: 404 });
@@ -62,21 +64,49 @@ describe('ProjectState', () => {
     ps.stop();
   });
 
+  it('drops runs that a periodic full refetch no longer lists', async () => {
+    listed.push({ runs: [run('a', 1), run('b', 2)], cursor: 5 });
+    const ps = new ProjectState('me', 'proj');
+    await ps.start();
+    ps.toggle('pinned', 'b');
+    expect(ps.runs.map((r) => r.id)).toEqual(['a', 'b']);
+    listed.push({ runs: [run('b', 2)], cursor: 12 });
+    await vi.advanceTimersByTimeAsync(RESYNC_POLLS * (POLL_MS + 10));
+    flushSync();
+    expect(ps.runs.map((r) => r.id)).toEqual(['b']);
+    expect(ps.version).toBe(1);
+    await vi.advanceTimersByTimeAsync(POLL_MS + 10);
+    expect(calls.some((u) => u.includes('/changes?since=12'))).toBe(true);
+
+    ps.removeRun('b');
+    expect(ps.runs).toEqual([]);
+    expect(ps.pinned).toEqual({});
+    ps.stop();
+  });
+
   it('keeps hidden runs, collapsed sections, log axes, pins and chart heights across instances', async () => {
     const ps = new ProjectState('me', 'proj');
     ps.toggle('collapsed', 'train');
     ps.toggle('logY', 'loss');
+    ps.toggle('logX', 'acc');
     ps.toggle('pinned', 'a');
     ps.toggle('pinned', 'b');
     ps.toggle('pinned', 'a');
     ps.setHeight('loss', 333.4);
     ps.setHeight('acc', 300);
     ps.setHeight('acc', null);
+    ps.addKey('loss', 'val_loss');
+    ps.addKey('loss', 'val_loss');
+    ps.addKey('loss', 'loss');
+    ps.addKey('acc', 'x');
+    ps.removeKey('acc', 'x');
     const again = new ProjectState('me', 'proj');
     expect(again.collapsed).toEqual({ train: true });
     expect(again.logY).toEqual({ loss: true });
+    expect(again.logX).toEqual({ acc: true });
     expect(again.pinned).toEqual({ b: true });
     expect(again.heights).toEqual({ loss: 333 });
+    expect(again.extraKeys).toEqual({ loss: ['val_loss'] });
     ps.stop();
     again.stop();
   });

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request, Response
 
 from trackboard.errors import InvalidInputError
 from trackboard.query.run_changes import changed_since, next_cursor
 from trackboard.query.runs import select_runs
 from trackboard.server.context import StoreDep
+from trackboard.server.live import LiveFollower
 from trackboard.server.responses import SafeJSONResponse, key_info_json, run_json
 from trackboard.server.write_guard import check_write
 from trackboard.store.base import Store
@@ -106,3 +109,33 @@ def edit_run(
     if fields:
         row = store.update_run(row.pk, **fields)
     return SafeJSONResponse(run_json(row))
+
+
+def run_folder(root: Path, entity: str, project: str, run_id: str) -> Path | None:
+    """``<root>/<entity>/<project>/<run_id>``; None for a name that would leave that place."""
+    parts = (entity, project, run_id)
+    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts):
+        return None
+    return root.joinpath(*parts)
+
+
+@router.delete(
+    "/projects/{entity}/{project}/runs/{run_id}",
+    status_code=204,
+    dependencies=[Depends(check_write)],
+)
+def delete_run(
+    request: Request, store: StoreDep, entity: str, project: str, run_id: str
+) -> Response:
+    """Delete a run and, when the server follows a local root, its folder there."""
+    row = store.run(entity, project, run_id)
+    root: Path | None = request.app.state.root
+    folder = None if root is None else run_folder(root, entity, project, run_id)
+    if folder is not None:
+        live: LiveFollower | None = request.app.state.live
+        if live is not None:
+            live.follower.remove_folder(folder)  # between polls, so it is not read again
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+    store.delete_run(row.pk)
+    return Response(status_code=204)
