@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { align, checksum, drawable, flagText, nearestIndex, nearestValues } from './series';
+import { align, chartBuckets, checksum, drawable, flagText, nearestIndex, nearestValues, POINT_BUDGET } from './series';
 
 describe('align', () => {
   it('puts every run on the union of x values', () => {
@@ -70,5 +70,18 @@ describe('flagText', () => {
     expect(flagText(null)).toBe('');
     expect(flagText(1)).toBe('NaN');
     expect(flagText(6)).toBe('+inf -inf');
+  });
+});
+
+describe('chartBuckets', () => {
+  it('follows the chart width for a few runs', () => {
+    expect(chartBuckets(430, 3)).toBe(500);
+    expect(chartBuckets(5000, 1)).toBe(1000);
+    expect(chartBuckets(50, 1)).toBe(100);
+  });
+  it('keeps a chart of many runs within the point budget', () => {
+    expect(chartBuckets(430, 100)).toBe(200);
+    expect(chartBuckets(430, 100) * 100).toBeLessThanOrEqual(POINT_BUDGET);
+    expect(chartBuckets(1400, 1000)).toBe(20);
   });
 });

@@ -106,3 +106,14 @@ export function flagText(f: number | null | undefined): string {
   if (!f) return '';
   return [f & 1 ? 'NaN' : '', f & 2 ? '+inf' : '', f & 4 ? '-inf' : ''].filter(Boolean).join(' ');
 }
+
+/** Points one chart asks for across its runs (DECISIONS 12: buckets per run = min(chart width,
+ * budget / runs)). The server keeps each bucket's min, max and last, so fewer buckets lose no
+ * spike; they only spare the browser from drawing what no pixel can show. */
+export const POINT_BUDGET = 20_000;
+
+/** Buckets per run for a chart `widthPx` wide showing `runs` runs. */
+export function chartBuckets(widthPx: number, runs: number): number {
+  const byWidth = Math.min(1000, Math.max(100, Math.ceil(widthPx / 100) * 100));
+  return Math.max(20, Math.min(byWidth, Math.floor(POINT_BUDGET / Math.max(1, runs))));
+}
