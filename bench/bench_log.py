@@ -74,15 +74,17 @@ class Target:
     per_round: tuple[float, ...] = ()
 
 
-def worker_env(scratch: Path, run_dir: Path) -> dict[str, str]:
-    """Environment of one worker: local only, scratch HOME, no route to a network service."""
+def isolated_env(scratch: Path) -> dict[str, str]:
+    """Local only: scratch HOME, proxies at a dead port, each tracker's telemetry off, and no
+    inherited tracker settings. Every benchmark process starts from this."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(STRIPPED_ENV) and k not in {"PYTHONPATH", "PYTHONSTARTUP"}
     }
     home = scratch / "home"
-    home.mkdir(parents=True, exist_ok=True)
+    for sub in ("", ".cache", ".config", ".local/share"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
     env.update(
         {
             "HOME": str(home),
@@ -101,12 +103,23 @@ def worker_env(scratch: Path, run_dir: Path) -> dict[str, str]:
             "DO_NOT_TRACK": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
-            # Hugging Face / gradio (trackio)
             "HF_HUB_OFFLINE": "1",
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "GRADIO_ANALYTICS_ENABLED": "False",
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "AIM_UI_TELEMETRY_ENABLED": "0",
+        }
+    )
+    return env
+
+
+def worker_env(scratch: Path, run_dir: Path) -> dict[str, str]:
+    """Environment of one logging worker: :func:`isolated_env`, runs written under run_dir."""
+    env = isolated_env(scratch)
+    home = Path(env["HOME"])
+    env.update(
+        {
             "TRACKIO_DIR": str(run_dir),
-            # wandb
             "WANDB_MODE": "offline",
             "WANDB_SILENT": "true",
             "WANDB_DISABLE_CODE": "true",
@@ -116,10 +129,7 @@ def worker_env(scratch: Path, run_dir: Path) -> dict[str, str]:
             "WANDB_CACHE_DIR": str(home / ".cache" / "wandb"),
             "WANDB_CONFIG_DIR": str(home / ".config" / "wandb"),
             "WANDB_DATA_DIR": str(home / ".local" / "share" / "wandb"),
-            # mlflow, aim
-            "MLFLOW_DISABLE_TELEMETRY": "true",
             "MLFLOW_TRACKING_URI": f"sqlite:///{run_dir / 'mlflow.db'}",
-            "AIM_UI_TELEMETRY_ENABLED": "0",
         }
     )
     return env

@@ -48,27 +48,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_log import PEERS_PYTHON, PROJECT_PYTHON, RESULT_PREFIX, RESULTS, isolated_env
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+# Chromium is launched as the dashboard's browser tests launch it.
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from e2e_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 PEER_WORKER = BENCH / "ui_workers" / "peer_ui_worker.py"
-PEERS_PYTHON = BENCH / ".peers" / "venv" / "bin" / "python"
-PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
-RESULTS = BENCH / "results"
-RESULT_PREFIX = "BENCH_RESULT "
-DEAD_PROXY = "http://127.0.0.1:9"
-CHROMIUM = os.environ.get("TRACKBOARD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 PEERS = ("mlflow", "aim", "trackio", "tensorboard")
-STRIPPED_ENV = ("WANDB_", "TRACKBOARD_", "TRACKIO_", "MLFLOW_", "AIM_", "HF_", "GRADIO_")
 FIRST_CHART_TARGET_S = 1.5
 WS_PROJECT = "ui_workspace"
 BASE_PROJECT = "ui_baseline"
@@ -117,29 +106,10 @@ FIRST_CHART_SCRIPT = """
 
 
 def base_env(scratch: Path) -> dict[str, str]:
-    """Local only: scratch HOME, proxies at a dead port, each tracker's telemetry off."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_ENV)}
-    home = scratch / "home"
-    for sub in ("", ".cache", ".config", ".local/share"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
+    """bench_log's isolated environment, with loopback reachable (the servers measured here)."""
+    env = isolated_env(scratch)
     env.update(
-        HOME=str(home),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local/share"),
-        http_proxy=DEAD_PROXY,
-        https_proxy=DEAD_PROXY,
-        HTTP_PROXY=DEAD_PROXY,
-        HTTPS_PROXY=DEAD_PROXY,
-        no_proxy="127.0.0.1,localhost",
-        NO_PROXY="127.0.0.1,localhost",
-        HF_HUB_OFFLINE="1",
-        DO_NOT_TRACK="1",
-        MLFLOW_DISABLE_TELEMETRY="true",
-        AIM_UI_TELEMETRY_ENABLED="0",
-        GRADIO_ANALYTICS_ENABLED="False",
-        TRACKBOARD_SILENT="true",
-        PYTHONUNBUFFERED="1",
+        no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost", TRACKBOARD_SILENT="true"
     )
     return env
 
