@@ -13,7 +13,6 @@ after ``log``). ``Api(store=...)`` reads any store, PostgreSQL included.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any, overload
 
 from trackboard import settings as settings_module
 from trackboard.errors import InvalidInputError, NotFoundError, UsageError
-from trackboard.ingest.follow import RootFollower
+from trackboard.ingest.follow import RootFollower, delete_run, run_folder
 from trackboard.query import history as history_query
 from trackboard.query.runs import select_runs
 from trackboard.store import open_store
@@ -333,16 +332,13 @@ class Run:
 
     def delete(self, delete_artifacts: bool = False) -> None:
         """Delete the run from the store and, on a local root, its folder."""
-        folder = self.folder
-        self._api.store.delete_run(self._row.pk)
-        if folder is not None and folder.is_dir():
-            shutil.rmtree(folder)
+        delete_run(self._api.store, self._row, self._api.root, self._api._follower)
 
     @property
     def folder(self) -> Path | None:
         """The run's folder on a local root (run log and files)."""
         root = self._api.root
-        return None if root is None else root / self.entity / self.project / self.id
+        return None if root is None else run_folder(root, self.entity, self.project, self.id)
 
     def files(self) -> list[Path]:
         """Files saved with the run (``run.save``, media), relative to its files folder."""

@@ -143,5 +143,30 @@ class RootFollower:
             stop.wait(interval)
 
 
+def run_folder(root: Path, entity: str, project: str, run_id: str) -> Path | None:
+    """``<root>/<entity>/<project>/<run_id>``; None for a name that would leave that place."""
+    parts = (entity, project, run_id)
+    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts):
+        return None
+    return root.joinpath(*parts)
+
+
+def delete_run(
+    store: Store, run: RunRow, root: Path | None, follower: RootFollower | None = None
+) -> None:
+    """Delete a run from the store and, on a local root, its folder.
+
+    With the root's follower, the folder goes between two of its polls, so the run log is
+    never read again and the run cannot come back.
+    """
+    folder = None if root is None else run_folder(root, run.entity, run.project, run.run_id)
+    if folder is not None:
+        if follower is not None:
+            follower.remove_folder(folder)
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+    store.delete_run(run.pk)
+
+
 def _stderr(message: str) -> None:
     print(f"trackboard: {message}", file=sys.stderr)

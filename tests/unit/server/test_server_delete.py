@@ -6,12 +6,11 @@ from pathlib import Path
 
 from server_helpers import ENTITY, PROJECT, AppClient, log_run
 
-from trackboard.ingest.follow import RUN_LOG_NAME
+from trackboard.ingest.follow import RUN_LOG_NAME, run_folder
 from trackboard.records import Exit, HistoryRow, Record, RunStart
 from trackboard.runlog.codec import encode
 from trackboard.runlog.frames import FILE_HEADER, build_frame
 from trackboard.server import create_app
-from trackboard.server.routes.runs import run_folder
 from trackboard.settings import Settings
 from trackboard.store.sqlite import SqliteStore
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
 from trackboard.errors import InvalidInputError
+from trackboard.ingest.follow import delete_run
 from trackboard.query.run_changes import changed_since, next_cursor
 from trackboard.query.runs import select_runs
 from trackboard.server.context import StoreDep
@@ -111,31 +110,16 @@ def edit_run(
     return SafeJSONResponse(run_json(row))
 
 
-def run_folder(root: Path, entity: str, project: str, run_id: str) -> Path | None:
-    """``<root>/<entity>/<project>/<run_id>``; None for a name that would leave that place."""
-    parts = (entity, project, run_id)
-    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts):
-        return None
-    return root.joinpath(*parts)
-
-
 @router.delete(
     "/projects/{entity}/{project}/runs/{run_id}",
     status_code=204,
     dependencies=[Depends(check_write)],
 )
-def delete_run(
+def delete_run_route(
     request: Request, store: StoreDep, entity: str, project: str, run_id: str
 ) -> Response:
     """Delete a run and, when the server follows a local root, its folder there."""
-    row = store.run(entity, project, run_id)
-    root: Path | None = request.app.state.root
-    folder = None if root is None else run_folder(root, entity, project, run_id)
-    if folder is not None:
-        live: LiveFollower | None = request.app.state.live
-        if live is not None:
-            live.follower.remove_folder(folder)  # between polls, so it is not read again
-        elif folder.is_dir():
-            shutil.rmtree(folder)
-    store.delete_run(row.pk)
+    live: LiveFollower | None = request.app.state.live
+    follower = None if live is None else live.follower
+    delete_run(store, store.run(entity, project, run_id), request.app.state.root, follower)
     return Response(status_code=204)
