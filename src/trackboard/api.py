@@ -20,7 +20,7 @@ from typing import Any, overload
 
 from trackboard import settings as settings_module
 from trackboard.errors import InvalidInputError, NotFoundError, UsageError
-from trackboard.ingest.follow import RootFollower, delete_run, run_folder
+from trackboard.ingest.follow import PollReport, RootFollower, delete_run, run_folder
 from trackboard.query import history as history_query
 from trackboard.query.runs import select_runs
 from trackboard.store import open_store
@@ -63,16 +63,19 @@ class Api:
             self._follower = RootFollower(store, self.root)
         self.store = store
         self.timeout = timeout
-        self.flush()
+        self.caught_up = self.flush()
+        """What catching up read when this Api was made (None for a store given directly)."""
 
     @property
     def default_entity(self) -> str:
         return self.settings.entity
 
-    def flush(self) -> None:
-        """Catch up on what the run logs gained since the last call (wandb: clear caches)."""
-        if self._follower is not None:
-            self._follower.poll()
+    def flush(self) -> PollReport | None:
+        """Catch up on what the run logs gained since the last call (wandb: clear caches).
+
+        On a local root, what was read: files, new records, corrupt frames, runs marked
+        crashed; None for a store given directly."""
+        return None if self._follower is None else self._follower.poll()
 
     def projects(self, entity: str | None = None, per_page: int = 200) -> list[Project]:
         return [Project(self, row) for row in self.store.projects(entity)]

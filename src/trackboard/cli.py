@@ -106,9 +106,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    api = Api(root=_root(args))
-    assert api._follower is not None
-    report = api._follower.poll()
+    report = Api(root=_root(args)).caught_up
+    assert report is not None  # a local root always has a follower
     print(
         f"{report.files} run logs, {report.records} new records"
         + (f", {report.corrupt_frames} corrupt frames skipped" if report.corrupt_frames else "")

@@ -41,3 +41,24 @@ def test_bad_filter_is_a_clear_error_not_a_traceback(root: Path) -> None:
     assert proc.returncode == 2
     assert "unknown filter field 'bogus'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_ingest_reports_the_new_records_then_nothing_on_a_second_pass(root: Path) -> None:
+    from tests.conftest import run_script
+
+    run_script(
+        """
+        import trackboard
+        run = trackboard.init(project="ing")
+        for i in range(10):
+            trackboard.log({"x": float(i)})
+        run.finish()
+        """,
+        root.parent,
+    )
+    first = trackboard_cli("ingest", cwd=root.parent)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("1 run logs, ")
+    assert int(first.stdout.split(", ")[1].split()[0]) >= 10  # RunStart, config, 10 rows, exit
+    second = trackboard_cli("ingest", cwd=root.parent)
+    assert second.stdout.strip() == "1 run logs, 0 new records"
