@@ -206,8 +206,9 @@ class Summary(dict[str, Any]):
 
 
 class Run:
-    """One run, read from the store. Edit name, tags, notes, group, job_type, config and
-    summary, then call :meth:`update` to save them."""
+    """One run, read from the store. Edit name, tags, notes, group, job_type, config,
+    summary and ``archived`` (a trackboard addition: the dashboard hides archived runs unless
+    asked), then call :meth:`update` to save them."""
 
     def __init__(self, api: Api, row: RunRow) -> None:
         self._api = api
@@ -227,6 +228,7 @@ class Run:
         self.config: dict[str, Any] = dict(row.config)
         self.summary = Summary(row.summary)
         self.sweep_id = row.sweep_id
+        self.archived = row.archived
 
     @property
     def path(self) -> list[str]:
@@ -316,7 +318,7 @@ class Run:
         )
 
     def update(self) -> None:
-        """Save edits of name, tags, notes, group, job_type, config and summary."""
+        """Save edits of name, tags, notes, group, job_type, config, summary and archived."""
         row = self._api.store.update_run(
             self._row.pk,
             name=self.name,
@@ -326,6 +328,7 @@ class Run:
             job_type=self.job_type,
             config=dict(self.config),
             summary=dict(self.summary),
+            archived=bool(self.archived),
         )
         self._load(row)
 

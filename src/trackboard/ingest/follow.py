@@ -168,5 +168,34 @@ def delete_run(
     store.delete_run(run.pk)
 
 
+def project_folder(root: Path, entity: str, project: str) -> Path | None:
+    """``<root>/<entity>/<project>``; None for a name that would leave that place."""
+    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in (entity, project)):
+        return None
+    return root.joinpath(entity, project)
+
+
+def delete_project(
+    store: Store,
+    entity: str,
+    project: str,
+    root: Path | None,
+    follower: RootFollower | None = None,
+) -> None:
+    """Delete a project, every run in it and its saved views, and, on a local root, its folder.
+
+    The folder goes first (between two of the follower's polls), so no run log of the project
+    is read again and its runs cannot come back. A training process still writing into the
+    project makes its run again with what it logs next, as a new run would.
+    """
+    folder = None if root is None else project_folder(root, entity, project)
+    if folder is not None:
+        if follower is not None:
+            follower.remove_folder(folder)
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+    store.delete_project(entity, project)
+
+
 def _stderr(message: str) -> None:
     print(f"trackboard: {message}", file=sys.stderr)

@@ -22,7 +22,7 @@ from trackboard.ingest.follow import RootFollower
 from trackboard.query.chart import PARALLEL_READS, BucketCache
 from trackboard.server.errors import install_error_handlers
 from trackboard.server.live import LiveFollower
-from trackboard.server.routes import history, keys, projects, runs, series
+from trackboard.server.routes import history, keys, projects, runs, series, workspaces
 from trackboard.server.series_body import MEDIA_TYPE
 from trackboard.server.static_files import DEFAULT_STATIC_DIR, static_response
 from trackboard.settings import Settings
@@ -85,7 +85,7 @@ def create_app(
         minimum_size=GZIP_MIN_BYTES,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA_TYPE),
     )
-    for module in (projects, runs, keys, series, history):
+    for module in (projects, runs, keys, series, history, workspaces):
         app.include_router(module.router, prefix=API_PREFIX)
     files = static_dir if static_dir is not None else DEFAULT_STATIC_DIR
 

@@ -26,6 +26,7 @@ _HTTP_TYPES = {
     403: "Forbidden",
     404: "NotFoundError",
     405: "MethodNotAllowed",
+    413: "PayloadTooLarge",
 }
 
 

@@ -48,6 +48,7 @@ def project_json(row: ProjectRow) -> dict[str, Any]:
         "run_count": row.run_count,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
+        "archived": row.archived,
     }
 
 
@@ -73,6 +74,7 @@ def run_json(row: RunRow) -> dict[str, Any]:
         "config": row.config,
         "summary": row.summary,
         "updated_at": row.updated_at,
+        "archived": row.archived,
     }
 
 

@@ -53,6 +53,25 @@ Runs
     once the write transaction holds its lock, so writes to one SQLite file get increasing
     times in commit order.
 
+Archiving
+    A run or a project is archived with ``update_run(pk, archived=True)`` or
+    :meth:`Store.update_project`. Archiving hides nothing in the store: :meth:`Store.runs` and
+    :meth:`Store.projects` still return archived rows, with ``archived`` set, and the dashboard
+    decides what to show. Archiving a run sets its ``updated_at`` like any edit.
+    :meth:`Store.delete_project` removes the project, every run in it (as ``delete_run`` does)
+    and its saved views.
+
+Saved views
+    A workspace view is ``(entity, project, name)`` with a JSON object of settings that the
+    store keeps as it is given (it never looks inside), a ``created_at`` and an ``updated_at``.
+    A view may exist before its project has a run. Names are 1 to :data:`MAX_VIEW_NAME_LENGTH`
+    characters without control characters; the settings' JSON text is at most
+    :data:`MAX_VIEW_BYTES` bytes (UTF-8). At most one view per project is the default
+    (``is_default``), the one a browser without settings of its own opens with; making a view
+    the default unmarks the previous one. Views are listed by name. A missing view raises
+    :class:`~trackboard.errors.NotFoundError`; renaming onto an existing name raises
+    :class:`~trackboard.errors.ConflictError`.
+
 Errors and limits
     Unknown runs raise :class:`~trackboard.errors.NotFoundError`; malformed input raises
     :class:`~trackboard.errors.InvalidInputError`; a key longer than :data:`MAX_KEY_LENGTH`
@@ -79,6 +98,9 @@ from trackboard.records import JSONValue
 MAX_KEY_LENGTH = 256
 MAX_KEYS_PER_RUN = 10_000
 CHUNK_POINTS = 4096
+MAX_VIEW_BYTES = 256 * 1024
+"""The largest saved view settings, as UTF-8 JSON text."""
+MAX_VIEW_NAME_LENGTH = 128
 LOD_BLOCKS = (64, 512, 4096)
 
 
@@ -87,6 +109,20 @@ class ProjectRow:
     entity: str
     name: str
     run_count: int
+    created_at: float
+    updated_at: float
+    archived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRow:
+    """A saved workspace view; ``settings`` is the JSON object it was saved with."""
+
+    entity: str
+    project: str
+    name: str
+    settings: dict[str, JSONValue]
+    is_default: bool
     created_at: float
     updated_at: float
 
@@ -120,6 +156,7 @@ class RunRow:
     """define_metric declarations by name (or glob): step_metric, hidden, summary, goal."""
     updated_at: float = 0.0
     """When the run last changed (any append or edit); the dashboard's change cursor."""
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +269,61 @@ class Store(Protocol):
         ...
 
     def update_run(self, pk: int, **fields: Any) -> RunRow:
-        """Set name, tags, notes, group, job_type, state, config or summary of a run.
+        """Set name, tags, notes, group, job_type, state, config, summary or archived of a run.
 
-        ``config`` and ``summary`` replace the stored dicts whole; other fields are refused."""
+        ``config`` and ``summary`` replace the stored dicts whole; ``archived`` is a bool;
+        other fields are refused."""
         ...
 
     def delete_run(self, pk: int) -> None:
         """Remove a run and everything stored for it."""
+        ...
+
+    def update_project(self, entity: str, name: str, *, archived: bool) -> ProjectRow:
+        """Archive or unarchive a project; NotFoundError when it does not exist."""
+        ...
+
+    def delete_project(self, entity: str, name: str) -> None:
+        """Remove a project, all its runs with everything stored for them, and its views.
+
+        NotFoundError when there is neither such a project nor a view of it."""
+        ...
+
+    # -- saved views --------------------------------------------------------------------
+    def views(self, entity: str, project: str) -> list[ViewRow]:
+        """A project's saved views, ordered by name; empty when there is none."""
+        ...
+
+    def view(self, entity: str, project: str, name: str) -> ViewRow:
+        """One saved view; NotFoundError when absent."""
+        ...
+
+    def save_view(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        settings: Mapping[str, JSONValue],
+        *,
+        is_default: bool | None = None,
+    ) -> ViewRow:
+        """Create the view or replace its settings; ``is_default`` None keeps the mark as is."""
+        ...
+
+    def update_view(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        *,
+        new_name: str | None = None,
+        is_default: bool | None = None,
+    ) -> ViewRow:
+        """Rename a view and/or (un)mark it as the project's default."""
+        ...
+
+    def delete_view(self, entity: str, project: str, name: str) -> None:
+        """Remove a saved view; NotFoundError when absent."""
         ...
 
     # -- reads --------------------------------------------------------------------------

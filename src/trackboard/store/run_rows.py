@@ -40,6 +40,7 @@ COLUMNS = (
     "config",
     "summary",
     "metrics",
+    "archived",
 )
 JSON_COLUMNS = frozenset({"tags", "args", "config", "summary", "metrics"})
 SELECT = (
@@ -68,7 +69,13 @@ _META_FIELDS = {
     "group": "run_group",
     "job_type": "job_type",
 }
-_EDIT_FIELDS = {**_META_FIELDS, "state": "state", "config": "config", "summary": "summary"}
+_EDIT_FIELDS = {
+    **_META_FIELDS,
+    "state": "state",
+    "config": "config",
+    "summary": "summary",
+    "archived": "archived",
+}
 
 
 def dumps(value: JSONValue, what: str = "value") -> str:
@@ -142,6 +149,7 @@ class Run:
             summary=dict(v["summary"]),
             metrics={k: dict(m) for k, m in v["metrics"].items()},
             updated_at=float(v["updated_at"]),
+            archived=bool(v["archived"]),
         )
 
 
@@ -239,7 +247,8 @@ def apply_changes(run: Run, changes: RunChanges, created: bool, now: float) -> N
 
 
 def apply_edit(run: Run, fields: Mapping[str, Any]) -> None:
-    """Apply :meth:`Store.update_run` fields: config and summary are replaced whole."""
+    """Apply :meth:`Store.update_run` fields: config and summary are replaced whole;
+    ``archived`` is a bool (stored as 0 or 1)."""
     for field, value in fields.items():
         column = _EDIT_FIELDS.get(field)
         if column is None:
@@ -248,6 +257,10 @@ def apply_edit(run: Run, fields: Mapping[str, Any]) -> None:
             )
         if field == "state":
             value = check_state(value)
+        elif field == "archived":
+            if not isinstance(value, bool):
+                raise InvalidInputError(f"archived must be true or false, got {value!r}")
+            value = int(value)
         elif field in ("config", "summary"):
             if not isinstance(value, Mapping):
                 raise InvalidInputError(f"{field} must be a dict, got {type(value).__name__}")

@@ -10,7 +10,7 @@ session's cursor moves by compare-and-set in the same transaction. Scalar series
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Self
 
@@ -24,12 +24,14 @@ from trackboard.store.base import (
     RunRow,
     SeriesColumns,
     SeriesSummary,
+    ViewRow,
 )
 from trackboard.store.dialect import Cursor, Dialect, Pool
 from trackboard.store.history_keys import HistoryKeys, check_key
 from trackboard.store.migrate import load_migrations, migrate
 from trackboard.store.other_values import OtherValues
 from trackboard.store.run_rows import Run
+from trackboard.store.saved_views import SavedViews
 from trackboard.store.series_reader import SeriesReader
 from trackboard.store.series_writer import Points, SeriesWriter, check_points
 
@@ -50,6 +52,7 @@ class SqlStore:
         self._series_reader = SeriesReader(dialect)
         self._keys = HistoryKeys(dialect)
         self._others = OtherValues(dialect)
+        self._views = SavedViews(dialect)
         sql = dialect.sql
         self._select_run = sql(
             f"{run_rows.SELECT} WHERE p.entity = ? AND p.name = ? AND r.run_id = ?"
@@ -271,17 +274,102 @@ class SqlStore:
             )
             if cur.fetchone() is None:
                 raise NotFoundError(f"no run with pk {pk}")
-            for table in (
-                "series_chunks",
-                "series_lod",
-                "series_summary",
-                "history_other",
-                "run_keys",
-                "run_cursors",
-            ):
-                cur.execute(sql(f"DELETE FROM {table} WHERE run_pk = ?"), (pk,))
-            cur.execute(sql("DELETE FROM runs WHERE pk = ?"), (pk,))
+            self._delete_run_rows(cur, pk)
         self._keys.forget_run(pk)
+
+    def _delete_run_rows(self, cur: Cursor, pk: int) -> None:
+        sql = self.dialect.sql
+        for table in (
+            "series_chunks",
+            "series_lod",
+            "series_summary",
+            "history_other",
+            "run_keys",
+            "run_cursors",
+        ):
+            cur.execute(sql(f"DELETE FROM {table} WHERE run_pk = ?"), (pk,))
+        cur.execute(sql("DELETE FROM runs WHERE pk = ?"), (pk,))
+
+    # -- projects -----------------------------------------------------------------------
+    def update_project(self, entity: str, name: str, *, archived: bool) -> ProjectRow:
+        if not isinstance(archived, bool):
+            raise InvalidInputError(f"archived must be true or false, got {archived!r}")
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                self.dialect.sql("UPDATE projects SET archived = ? WHERE entity = ? AND name = ?"),
+                (int(archived), entity, name),
+            )
+            if cur.rowcount != 1:
+                raise NotFoundError(f"no project {entity}/{name}")
+        return self._project(entity, name)
+
+    def _project(self, entity: str, name: str) -> ProjectRow:
+        for row in self.projects(entity):
+            if row.name == name:
+                return row
+        raise NotFoundError(f"no project {entity}/{name}")
+
+    def delete_project(self, entity: str, name: str) -> None:
+        sql = self.dialect.sql
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                sql("SELECT pk FROM projects WHERE entity = ? AND name = ?"), (entity, name)
+            )
+            found = cur.fetchone()
+            pks: list[int] = []
+            if found is not None:
+                cur.execute(  # lock the runs, so an append waits and then finds none
+                    sql("SELECT r.pk FROM runs r WHERE r.project_pk = ?") + self.dialect.for_update,
+                    (found[0],),
+                )
+                pks = [int(pk) for (pk,) in cur.fetchall()]
+                for pk in pks:
+                    self._delete_run_rows(cur, pk)
+                cur.execute(sql("DELETE FROM projects WHERE pk = ?"), (found[0],))
+            views = self._views.delete_all(cur, entity, name)
+            if found is None and not views:
+                raise NotFoundError(f"no project {entity}/{name}")
+        for pk in pks:
+            self._keys.forget_run(pk)
+
+    # -- saved views --------------------------------------------------------------------
+    def views(self, entity: str, project: str) -> list[ViewRow]:
+        with self._transaction(write=False, snapshot=False) as cur:
+            return self._views.of_project(cur, entity, project)
+
+    def view(self, entity: str, project: str, name: str) -> ViewRow:
+        with self._transaction(write=False, snapshot=False) as cur:
+            return self._views.one(cur, entity, project, name)
+
+    def save_view(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        settings: Mapping[str, Any],
+        *,
+        is_default: bool | None = None,
+    ) -> ViewRow:
+        _check_name("entity", entity)
+        _check_name("project", project)
+        with self._transaction(write=True) as cur:
+            return self._views.save(cur, entity, project, name, settings, is_default)
+
+    def update_view(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        *,
+        new_name: str | None = None,
+        is_default: bool | None = None,
+    ) -> ViewRow:
+        with self._transaction(write=True) as cur:
+            return self._views.update(cur, entity, project, name, new_name, is_default)
+
+    def delete_view(self, entity: str, project: str, name: str) -> None:
+        with self._transaction(write=True) as cur:
+            self._views.delete(cur, entity, project, name)
 
     # -- reads --------------------------------------------------------------------------
     def cursor(self, entity: str, project: str, run_id: str, session: str) -> int:
@@ -299,20 +387,29 @@ class SqlStore:
 
     def projects(self, entity: str | None = None) -> list[ProjectRow]:
         query = (
-            "SELECT p.entity, p.name, count(r.pk), p.created_at, max(r.updated_at) "
+            "SELECT p.entity, p.name, count(r.pk), p.created_at, max(r.updated_at), p.archived "
             "FROM projects p LEFT JOIN runs r ON r.project_pk = p.pk"
         )
         params: list[Any] = []
         if entity is not None:
             query += " WHERE p.entity = ?"
             params.append(entity)
-        query += " GROUP BY p.pk, p.entity, p.name, p.created_at ORDER BY p.entity, p.name"
+        query += (
+            " GROUP BY p.pk, p.entity, p.name, p.created_at, p.archived ORDER BY p.entity, p.name"
+        )
         with self._transaction(write=False, snapshot=False) as cur:
             cur.execute(self.dialect.sql(query), params)
             rows = cur.fetchall()
         return [
-            ProjectRow(e, n, int(c), float(created), max(float(created), float(updated or created)))
-            for e, n, c, created, updated in rows
+            ProjectRow(
+                e,
+                n,
+                int(c),
+                float(created),
+                max(float(created), float(updated or created)),
+                bool(archived),
+            )
+            for e, n, c, created, updated, archived in rows
         ]
 
     def runs(self, entity: str, project: str) -> list[RunRow]:

@@ -10,6 +10,8 @@ export interface Project {
   run_count: number;
   created_at: number;
   updated_at: number;
+  /** Hidden from the projects page unless "Show archived" is on. */
+  archived?: boolean;
 }
 
 export interface Run {
@@ -33,6 +35,8 @@ export interface Run {
   config: Record<string, unknown>;
   summary: Record<string, unknown>;
   updated_at: number;
+  /** Hidden from the workspace and the runs table unless "Show archived" is on. */
+  archived?: boolean;
 }
 
 export interface RunDetail extends Run {
@@ -140,6 +144,7 @@ export interface RunEdit {
   name?: string;
   tags?: string[];
   notes?: string | null;
+  archived?: boolean;
 }
 
 export async function updateRun(entity: string, project: string, runId: string, fields: RunEdit): Promise<Run> {
@@ -153,4 +158,58 @@ export async function updateRun(entity: string, project: string, runId: string, 
 
 export async function deleteRun(entity: string, project: string, runId: string): Promise<void> {
   await request(`${projectPath(entity, project)}/runs/${seg(runId)}`, { method: 'DELETE' });
+}
+
+export async function updateProject(entity: string, project: string, fields: { archived: boolean }): Promise<Project> {
+  const res = await request(projectPath(entity, project), {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
+  return (await res.json()) as Project;
+}
+
+/** Deletes the project, all its runs and saved views (and, under `trackboard ui`, its folder). */
+export async function deleteProject(entity: string, project: string): Promise<void> {
+  await request(projectPath(entity, project), { method: 'DELETE' });
+}
+
+/** A saved workspace view; `settings` is the dashboard's own JSON (see lib/savedView). */
+export interface ViewInfo {
+  name: string;
+  default: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SavedView extends ViewInfo {
+  settings: Record<string, unknown>;
+}
+
+const viewPath = (entity: string, project: string, name: string) => `${projectPath(entity, project)}/views/${seg(name)}`;
+
+export async function listViews(entity: string, project: string, signal?: AbortSignal): Promise<{ views: ViewInfo[]; default: string | null }> {
+  return json(`${projectPath(entity, project)}/views`, signal);
+}
+
+export async function getView(entity: string, project: string, name: string, signal?: AbortSignal): Promise<SavedView> {
+  return json(viewPath(entity, project, name), signal);
+}
+
+async function sendView(method: string, path: string, body: unknown): Promise<SavedView> {
+  const res = await request(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return (await res.json()) as SavedView;
+}
+
+/** Creates the view or replaces its settings; `isDefault` (un)marks it as the project's default. */
+export async function saveView(entity: string, project: string, name: string, settings: Record<string, unknown>, isDefault?: boolean): Promise<SavedView> {
+  return sendView('PUT', viewPath(entity, project, name), isDefault === undefined ? { settings } : { settings, default: isDefault });
+}
+
+export async function updateView(entity: string, project: string, name: string, fields: { name?: string; default?: boolean }): Promise<SavedView> {
+  return sendView('PATCH', viewPath(entity, project, name), fields);
+}
+
+export async function deleteView(entity: string, project: string, name: string): Promise<void> {
+  await request(viewPath(entity, project, name), { method: 'DELETE' });
 }

@@ -20,7 +20,7 @@ from trackboard.store.base import Store
 
 router = APIRouter(tags=["runs"])
 
-EDITABLE = ("name", "tags", "notes")
+EDITABLE = ("name", "tags", "notes", "archived")
 
 
 def parse_filter(text: str | None) -> dict[str, Any] | None:
@@ -36,9 +36,11 @@ def parse_filter(text: str | None) -> dict[str, Any] | None:
 
 
 def check_edit(body: Any) -> dict[str, Any]:
-    """The fields of a PATCH body, checked: any of name, tags, notes."""
+    """The fields of a PATCH body, checked: any of name, tags, notes, archived."""
     if not isinstance(body, dict):
-        raise InvalidInputError("the body must be a JSON object of name, tags and/or notes")
+        raise InvalidInputError(
+            "the body must be a JSON object of name, tags, notes and/or archived"
+        )
     unknown = sorted(set(body) - set(EDITABLE))
     if unknown:
         raise InvalidInputError(f"cannot edit {', '.join(unknown)}; one of {', '.join(EDITABLE)}")
@@ -50,6 +52,8 @@ def check_edit(body: Any) -> dict[str, Any]:
     for field in ("name", "notes"):
         if field in body and body[field] is not None and not isinstance(body[field], str):
             raise InvalidInputError(f"{field} must be a string")
+    if "archived" in body and not isinstance(body["archived"], bool):
+        raise InvalidInputError("archived must be true or false")
     return dict(body)
 
 
@@ -102,7 +106,7 @@ def edit_run(
     run_id: str,
     body: Any = Body(...),  # noqa: B008
 ) -> SafeJSONResponse:
-    """Rename a run, or set its tags or notes."""
+    """Rename a run, set its tags or notes, or archive or unarchive it."""
     fields = check_edit(body)
     row = store.run(entity, project, run_id)
     if fields:
