@@ -56,3 +56,11 @@ describe('pinFirst', () => {
     expect(pinFirst(runs, {}).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
   });
 });
+
+describe('dynamicColumns at scale', () => {
+  it('keeps every column, with no cap', () => {
+    const config = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`c${i}`, i]));
+    const summary = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`s${i}`, i]));
+    expect(dynamicColumns([run('a', { config, summary })])).toHaveLength(800);
+  });
+});

@@ -31,19 +31,21 @@ export function unwrap(v: unknown): unknown {
   return v;
 }
 
-/** Config and summary columns found in any run (keys starting with `_` left out), sorted. */
-export function dynamicColumns(runs: readonly RunLike[], limit = 200): ColumnSpec[] {
+/**
+ * Config and summary columns found in any run (keys starting with `_` left out), sorted; all of
+ * them, however many (the table draws only those in view).
+ */
+export function dynamicColumns(runs: readonly RunLike[]): ColumnSpec[] {
   const config = new Set<string>();
   const summary = new Set<string>();
   for (const r of runs) {
     for (const k of Object.keys(r.config ?? {})) if (!k.startsWith('_')) config.add(k);
     for (const k of Object.keys(r.summary ?? {})) if (!k.startsWith('_')) summary.add(k);
   }
-  const cols: ColumnSpec[] = [
+  return [
     ...[...config].sort().map((k) => ({ id: `config.${k}`, label: k, group: 'config' as const })),
     ...[...summary].sort().map((k) => ({ id: `summary.${k}`, label: k, group: 'summary' as const })),
   ];
-  return cols.slice(0, limit);
 }
 
 export function cellValue(run: RunLike, column: string): unknown {

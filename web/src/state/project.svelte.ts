@@ -2,6 +2,7 @@
 
 import { changes, listKeys, listRuns, type Run } from '../api/client';
 import { assignColors } from '../lib/colors';
+import { parseColumnPrefs, type ColumnPrefs } from '../lib/columnPrefs';
 import type { KeyInfo } from '../lib/sections';
 
 export const POLL_MS = 1000;
@@ -28,8 +29,16 @@ export class ProjectState {
   heights = $state<Record<string, number>>({});
   /** More keys drawn on a line panel beside its own, by the panel's key. */
   extraKeys = $state<Record<string, string[]>>({});
+  /** The runs table's hidden and front columns (the Columns menu). */
+  columns = $state<ColumnPrefs>({ hidden: {}, front: [] });
+  /** Archived runs are left out of the workspace and the runs table unless this is on. */
+  showArchived = $state(false);
+  /** True when this browser had no layout of its own for the project (a default view may apply). */
+  fresh = false;
 
-  readonly visibleRuns = $derived(this.runs.filter((r) => !this.hidden[r.id]));
+  /** The runs the workspace works with: all of them, or all but the archived ones. */
+  readonly activeRuns = $derived(this.showArchived ? this.runs : this.runs.filter((r) => !r.archived));
+  readonly visibleRuns = $derived(this.activeRuns.filter((r) => !this.hidden[r.id]));
   /** Stable run colours, assigned oldest first so the first runs never share one. */
   readonly colors = $derived(
     assignColors([...this.runs].sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id)).map((r) => r.id)),
@@ -54,30 +63,56 @@ export class ProjectState {
 
   private restore(): void {
     try {
-      const saved = JSON.parse(localStorage.getItem(this.storageKey) ?? '{}') as Partial<
-        Pick<ProjectState, 'hidden' | 'collapsed' | 'logY' | 'logX' | 'pinned' | 'heights' | 'extraKeys'>
-      >;
-      this.hidden = saved.hidden ?? {};
-      this.collapsed = saved.collapsed ?? {};
-      this.logY = saved.logY ?? {};
-      this.logX = saved.logX ?? {};
-      this.pinned = saved.pinned ?? {};
-      this.heights = saved.heights ?? {};
-      this.extraKeys = saved.extraKeys ?? {};
+      const text = localStorage.getItem(this.storageKey);
+      this.fresh = text === null;
+      this.load(JSON.parse(text ?? '{}') as Record<string, unknown>);
     } catch {
       /* unreadable settings start fresh */
     }
   }
 
+  /** Takes the layout fields of `layout` (what `layout()` returns); malformed ones start empty. */
+  private load(layout: Record<string, unknown>): void {
+    const saved = Object.fromEntries(
+      Object.entries(layout).filter(([k, v]) => k === 'columns' || (typeof v === 'object' && v !== null && !Array.isArray(v))),
+    ) as Partial<Pick<ProjectState, 'hidden' | 'collapsed' | 'logY' | 'logX' | 'pinned' | 'heights' | 'extraKeys' | 'columns'>>;
+    this.hidden = saved.hidden ?? {};
+    this.collapsed = saved.collapsed ?? {};
+    this.logY = saved.logY ?? {};
+    this.logX = saved.logX ?? {};
+    this.pinned = saved.pinned ?? {};
+    this.heights = saved.heights ?? {};
+    this.extraKeys = saved.extraKeys ?? {};
+    this.columns = parseColumnPrefs(saved.columns);
+    this.showArchived = layout.showArchived === true;
+  }
+
+  /** What local storage keeps for the project, as a plain object (a saved view holds it too). */
+  layout(): Record<string, unknown> {
+    return { hidden: this.hidden, collapsed: this.collapsed, logY: this.logY, logX: this.logX, pinned: this.pinned, heights: this.heights, extraKeys: this.extraKeys, columns: this.columns, showArchived: this.showArchived };
+  }
+
   save(): void {
     try {
-      localStorage.setItem(
-        this.storageKey,
-        JSON.stringify({ hidden: this.hidden, collapsed: this.collapsed, logY: this.logY, logX: this.logX, pinned: this.pinned, heights: this.heights, extraKeys: this.extraKeys }),
-      );
+      localStorage.setItem(this.storageKey, JSON.stringify(this.layout()));
     } catch {
       /* storage full or disabled */
     }
+  }
+
+  /** Replaces the layout with a saved view's and keeps it as this browser's own. */
+  applyLayout(layout: Record<string, unknown>): void {
+    this.load(layout);
+    this.save();
+    this.version++;
+    void this.refreshKeys().catch(() => {});
+  }
+
+  /** Shows or hides archived runs in the workspace and the runs table. */
+  setShowArchived(show: boolean): void {
+    this.showArchived = show;
+    this.save();
+    void this.refreshKeys().catch(() => {});
   }
 
   toggle(map: 'hidden' | 'collapsed' | 'logY' | 'logX' | 'pinned', id: string): void {
@@ -95,6 +130,12 @@ export class ProjectState {
     if (height === null) delete next[key];
     else next[key] = Math.round(height);
     this.heights = next;
+    this.save();
+  }
+
+  /** The runs table's column settings, saved with the rest. */
+  setColumns(prefs: ColumnPrefs): void {
+    this.columns = prefs;
     this.save();
   }
 

@@ -110,4 +110,13 @@ describe('ProjectState', () => {
     ps.stop();
     again.stop();
   });
+
+  it('keeps the runs table column settings across instances', () => {
+    const ps = new ProjectState('me', 'cols');
+    ps.setColumns({ hidden: { state: true }, front: ['summary.acc'] });
+    const again = new ProjectState('me', 'cols');
+    expect(again.columns).toEqual({ hidden: { state: true }, front: ['summary.acc'] });
+    ps.stop();
+    again.stop();
+  });
 });
