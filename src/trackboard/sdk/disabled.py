@@ -27,6 +27,11 @@ def _ignore_summary(values: dict[str, Any], removed: tuple[str, ...]) -> None:
     return None
 
 
+def _ignore_media(key: str, value: Any) -> None:
+    """Media assigned to a disabled run's summary: nothing is written."""
+    return None
+
+
 class DisabledRun:
     """A run that records nothing."""
 
@@ -56,7 +61,7 @@ class DisabledRun:
         self.start_time = time.time()
         self.step = 0
         self.config = config if config is not None else Config(allow_val_change=True)
-        self.summary = Summary(SummaryState(), _ignore_summary, threading.Lock())
+        self.summary = Summary(SummaryState(), _ignore_summary, threading.Lock(), _ignore_media)
         self._on_finish = on_finish
         self._finished = False
 

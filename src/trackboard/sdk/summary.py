@@ -22,7 +22,7 @@ from typing import Any
 
 from trackboard.sdk.history import Paths
 from trackboard.sdk.metrics import MetricRegistry
-from trackboard.sdk.values import convert_summary_value
+from trackboard.sdk.values import MediaBinder, convert_summary_value
 
 HIDDEN_KEYS = frozenset({"_wandb"})
 
@@ -168,12 +168,20 @@ def _wrap(summary: Summary, path: tuple[str, ...], value: Any) -> Any:
 class Summary:
     """``run.summary``: dict-like; assignment, ``update`` and ``del`` are written to the run."""
 
-    __slots__ = ("_emit", "_lock", "_state")
+    __slots__ = ("_bind", "_emit", "_lock", "_state")
 
-    def __init__(self, state: SummaryState, emit: EmitSummary, lock: threading.Lock) -> None:
+    def __init__(
+        self,
+        state: SummaryState,
+        emit: EmitSummary,
+        lock: threading.Lock,
+        bind: MediaBinder | None = None,
+    ) -> None:
+        """``bind`` stores media assigned to the summary (their files named ``..._summary_...``)."""
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_emit", emit)
         object.__setattr__(self, "_lock", lock)
+        object.__setattr__(self, "_bind", bind)
 
     # reading
     def __getitem__(self, key: str) -> Any:
@@ -244,14 +252,14 @@ class Summary:
         for key, value in items.items():
             if not isinstance(key, str):
                 raise TypeError(f"summary keys must be str, got {key!r}")
-            converted[key] = convert_summary_value(key, value)
+            converted[key] = convert_summary_value(key, value, self._bind)
         if converted:
             with self._lock:
                 self._state.data.update(converted)
                 self._emit(converted, ())
 
     def _set(self, path: tuple[str, ...], value: Any) -> None:
-        converted = convert_summary_value(".".join(path), value)
+        converted = convert_summary_value(".".join(path), value, self._bind)
         with self._lock:
             set_path(self._state.data, path, converted)
             self._emit({path[0]: self._state.data[path[0]]}, ())

@@ -10,6 +10,10 @@ Three conversions, one per destination, following wandb (``research/wandb-api.md
 * :func:`config_value` for the config: never raises for plain objects (they become ``str``),
   only media objects are refused.
 
+Media (``trackboard.Image`` and friends, lists of them, matplotlib figures, pandas DataFrames)
+need a run to write their files into: ``log()`` passes a :data:`MediaBinder` that turns one into
+its JSON reference. Without a binder only histograms (which are inline) can be converted.
+
 numpy and torch are never imported here: a value can only be a numpy array if numpy is already
 in ``sys.modules``, so the checks look there.
 """
@@ -20,7 +24,7 @@ import dataclasses
 import datetime as _dt
 import enum
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 FAST_TYPES = frozenset({float, int, bool, str, type(None)})
@@ -40,6 +44,9 @@ HISTOGRAM_BINS = 32
 
 _Paths = dict[str, tuple[str, ...]]
 
+MediaBinder = Callable[[str, Any], Any]
+"""``bind(key, value)``: a media value (or a list of them) as the JSON reference a row keeps."""
+
 
 def ints_in_range(values: Any) -> bool:
     """True when every ``int`` in the iterable fits the run log's 64-bit integers."""
@@ -55,11 +62,14 @@ def key_error(key: Any) -> TypeError:
     return TypeError(f"trackboard.log: key {key!r} is not a str; every key must be a str")
 
 
-def convert_row(data: Mapping[Any, Any]) -> tuple[dict[str, Any], _Paths | None]:
+def convert_row(
+    data: Mapping[Any, Any], bind: MediaBinder | None = None
+) -> tuple[dict[str, Any], _Paths | None]:
     """A ``log()`` payload as a flat row plus, for keys that came from nested dicts, their paths.
 
     Raises :class:`TypeError` naming the key for a non-str key or a value that cannot be logged.
-    The user's ``_step`` (and the other automatic keys) at the top level are dropped.
+    The user's ``_step`` (and the other automatic keys) at the top level are dropped. Media
+    values are handed to ``bind`` (see :data:`MediaBinder`).
     """
     out: dict[str, Any] = {}
     paths: _Paths = {}
@@ -74,9 +84,9 @@ def convert_row(data: Mapping[Any, Any]) -> tuple[dict[str, Any], _Paths | None]
         if kind in FAST_NO_INT:
             out[key] = value
         elif kind is dict or isinstance(value, Mapping):
-            _flatten(out, paths, (key,), key + ".", value)
+            _flatten(out, paths, (key,), key + ".", value, bind)
         else:
-            out[key] = convert_value(key, value)
+            out[key] = convert_value(key, value, bind)
     return out, (paths or None)
 
 
@@ -86,6 +96,7 @@ def _flatten(
     prefix: tuple[str, ...],
     dotted_prefix: str,
     data: Mapping[Any, Any],
+    bind: MediaBinder | None = None,
 ) -> None:
     for key, value in data.items():
         if type(key) is not str:
@@ -95,13 +106,13 @@ def _flatten(
         dotted = dotted_prefix + key
         kind = type(value)
         if kind is dict or (kind not in FAST_TYPES and isinstance(value, Mapping)):
-            _flatten(out, paths, (*prefix, key), dotted + ".", value)
+            _flatten(out, paths, (*prefix, key), dotted + ".", value, bind)
             continue
-        out[dotted] = value if kind in FAST_NO_INT else convert_value(dotted, value)
+        out[dotted] = value if kind in FAST_NO_INT else convert_value(dotted, value, bind)
         paths[dotted] = (*prefix, key)
 
 
-def convert_value(key: str, value: Any) -> Any:
+def convert_value(key: str, value: Any, bind: MediaBinder | None = None) -> Any:
     """One logged value as a plain value; :class:`TypeError` naming ``key`` if impossible."""
     kind = type(value)
     if kind in FAST_NO_INT:
@@ -112,25 +123,53 @@ def convert_value(key: str, value: Any) -> Any:
         return value.name
     if isinstance(value, bool | int | float | str):
         return convert_value(key, _builtin(value))
+    if is_loggable_media(value):
+        return _bind_media(key, value, bind)
     array = _as_array(key, value)
     if array is not None:
         return _array_value(key, array)
     generic = _numpy_scalar(value)
     if generic is not _NOTHING:
-        return convert_value(key, generic)
+        return convert_value(key, generic, bind)
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
         return value.isoformat()
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, list | tuple | set | frozenset):
-        return [_element(key, v) for v in value]
+        if isinstance(value, list | tuple) and value and is_loggable_media(value[0]):
+            return _bind_media(key, list(value), bind)
+        return [_element(key, v, bind) for v in value]
     raise _unloggable(key, value)
 
 
-def _element(key: str, value: Any) -> Any:
+def _element(key: str, value: Any, bind: MediaBinder | None = None) -> Any:
     if isinstance(value, Mapping):
-        return {str(k): _element(key, v) for k, v in value.items()}
-    return convert_value(key, value)
+        return {str(k): _element(key, v, bind) for k, v in value.items()}
+    return convert_value(key, value, bind)
+
+
+def is_loggable_media(value: Any) -> bool:
+    """Whether ``log()`` stores ``value`` as media: a trackboard media object, a matplotlib
+    figure or a pandas DataFrame (a table)."""
+    kind = type(value)
+    root = kind.__module__.split(".", 1)[0]
+    if root == "trackboard":
+        return hasattr(value, "to_json")
+    if root == "matplotlib":
+        return hasattr(value, "savefig")
+    return root == "pandas" and kind.__name__ == "DataFrame"
+
+
+def _bind_media(key: str, value: Any, bind: MediaBinder | None) -> Any:
+    if bind is not None:
+        return bind(key, value)
+    if getattr(value, "_log_type", None) == "histogram":
+        return value.to_json()
+    kind = type(value[0] if isinstance(value, list) else value)
+    raise TypeError(
+        f"trackboard: the value of key {key!r} is media ({kind.__module__}.{kind.__qualname__}), "
+        "which can only be stored through a run's log() or summary"
+    )
 
 
 def is_media(value: Any) -> bool:
@@ -151,8 +190,8 @@ def _unloggable(key: str, value: Any) -> TypeError:
     name = f"{kind.__module__}.{kind.__qualname__}"
     if is_media(value):
         return TypeError(
-            f"trackboard.log: the value of key {key!r} is a media object ({name}); "
-            "media values are not supported yet"
+            f"trackboard.log: the value of key {key!r} is a media object ({name}) that "
+            "trackboard cannot store; use trackboard's media types"
         )
     return TypeError(
         f"trackboard.log: the value of key {key!r} has type {name}, which cannot be logged"
@@ -248,8 +287,10 @@ def array_stats(array: Any) -> dict[str, Any]:
     }
 
 
-def convert_summary_value(key: str, value: Any) -> Any:
-    """An explicitly assigned summary value: nested dicts stay nested, big arrays become stats."""
+def convert_summary_value(key: str, value: Any, bind: MediaBinder | None = None) -> Any:
+    """An explicitly assigned summary value: nested dicts stay nested, big arrays become stats.
+
+    Media are handed to ``bind`` (their files named with the step ``summary``)."""
     if type(value) in FAST_NO_INT:
         return value
     if isinstance(value, Mapping):
@@ -257,12 +298,12 @@ def convert_summary_value(key: str, value: Any) -> Any:
         for k, v in value.items():
             if not isinstance(k, str):
                 raise TypeError(f"trackboard summary: key {k!r} under {key!r} is not a str")
-            out[str(k)] = convert_summary_value(f"{key}.{k}", v)
+            out[str(k)] = convert_summary_value(f"{key}.{k}", v, bind)
         return out
     array = _as_array(key, value)
     if array is not None and array.size >= HISTOGRAM_MIN_SIZE and array.dtype.kind in "biuf":
         return array_stats(array)
-    return convert_value(key, value)
+    return convert_value(key, value, bind)
 
 
 def config_value(value: Any) -> Any:

@@ -124,14 +124,25 @@ def test_unloggable_value_raises_type_error_and_loses_nothing(
     assert [r.values for r in writer.of(HistoryRow)] == [{"kept": 1, "later": 3}]
 
 
-def test_media_like_object_is_refused_as_not_supported_yet() -> None:
+def test_media_object_without_a_run_to_bind_it_is_refused_naming_the_key() -> None:
     class Image:
         __module__ = "trackboard.media.image"
 
         def to_json(self, run: Any) -> dict[str, Any]:
             return {}
 
-    with pytest.raises(TypeError, match="media values are not supported yet"):
+    with pytest.raises(TypeError, match=r"'img' is media .* only be stored through a run"):
+        convert_row({"img": Image()})
+
+
+def test_foreign_media_object_is_refused_naming_the_key() -> None:
+    class Image:
+        __module__ = "wandb.sdk.data_types.image"
+
+        def to_json(self, run: Any) -> dict[str, Any]:
+            return {}
+
+    with pytest.raises(TypeError, match=r"'img' is a media object .* trackboard cannot store"):
         convert_row({"img": Image()})
 
 

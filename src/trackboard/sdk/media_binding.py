@@ -1,0 +1,21 @@
+"""The seam between ``Run.log`` and :mod:`trackboard.media`, loaded only when media are logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def bind_media(
+    key: str, value: Any, files_dir: Path, step: int | str, warn: Callable[[str], None]
+) -> Any:
+    """Write the files of a media ``value`` logged under ``key`` at ``step``; its reference.
+
+    ``files_dir`` is the run's ``files/`` folder; ``step`` the step of the row the value joins
+    (``"summary"`` for a summary assignment).
+    """
+    from trackboard.media.base import Target
+    from trackboard.media.binding import bind
+
+    return bind(key, value, Target(files_dir, step, warn))
