@@ -26,18 +26,27 @@ from trackboard.sdk.run import Run
 from trackboard.sdk.user_settings import UserSettings as Settings
 
 if TYPE_CHECKING:
+    from trackboard import media as data_types
     from trackboard.api import Api
+    from trackboard.media import Audio, Histogram, Html, Image, Table, Video
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Api",
     "Artifact",
+    "Audio",
     "Error",
+    "Histogram",
+    "Html",
+    "Image",
     "Run",
     "Settings",
+    "Table",
+    "Video",
     "alert",
     "config",
+    "data_types",
     "define_metric",
     "errors",
     "finish",
@@ -169,13 +178,24 @@ def log_code(*args: Any, **kwargs: Any) -> None:
     DEFAULT_PRINTER.warn_once("log_code() is not supported yet; no code was saved")
 
 
-def watch(*args: Any, **kwargs: Any) -> None:
-    """Not supported yet: warns once."""
-    DEFAULT_PRINTER.warn_once("watch() is not supported yet and is ignored")
+def watch(
+    models: Any,
+    criterion: Any = None,
+    log: str | None = "gradients",
+    log_freq: int = 1000,
+    idx: int | None = None,
+    log_graph: bool = False,
+) -> None:
+    """Histograms of PyTorch models' parameters and gradients; see :meth:`Run.watch`."""
+    _current("watch").watch(models, criterion, log, log_freq, idx, log_graph)
 
 
-def unwatch(*args: Any, **kwargs: Any) -> None:
-    """Not supported yet."""
+def unwatch(models: Any = None) -> None:
+    """Remove the hooks of :func:`watch` from ``models``, or from all; see :meth:`Run.unwatch`."""
+    _current("unwatch").unwatch(models)
+
+
+_MEDIA = frozenset({"Audio", "Histogram", "Html", "Image", "Table", "Video"})
 
 
 def __getattr__(name: str) -> Any:
@@ -183,6 +203,14 @@ def __getattr__(name: str) -> Any:
         from trackboard.api import Api
 
         return Api
+    if name in _MEDIA:
+        from trackboard import media
+
+        return getattr(media, name)
+    if name == "data_types":
+        from trackboard import media
+
+        return media
     raise AttributeError(f"module 'trackboard' has no attribute {name!r}")
 
 

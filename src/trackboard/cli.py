@@ -85,7 +85,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     api = Api(root=root)
     runs = api.runs(PROJECT, filters={"name": {"$in": ids}}, order="+config.lr")
     print(f"\nRead back from {root / 'trackboard.db'}:")
-    print_runs(runs, ["config.lr", "summary.val_acc", "summary.val_loss"], "train_loss")
+    print_runs(
+        runs, ["config.model", "config.lr", "summary.val_acc", "summary.val_loss"], "train_loss"
+    )
     best = max(runs, key=lambda r: r.summary.get("val_acc", -1.0))
     print(
         f"\nBest run: {best.name} (lr={best.config['lr']}), val_acc {best.summary['val_acc']:.2f}"

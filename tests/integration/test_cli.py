@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def trackboard_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -17,11 +19,13 @@ def trackboard_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.torch
 def test_demo_trains_runs_and_reads_them_back(root: Path) -> None:
     proc = trackboard_cli("demo", "--epochs", "3", "--no-ui", cwd=root.parent)
     assert proc.returncode == 0, proc.stderr
     assert "Best run:" in proc.stdout
-    assert proc.stdout.count("finished") == 5
+    assert proc.stdout.count("finished") == 6
+    assert_demo_cnn_logged_histograms_and_predictions(root)
     listing = trackboard_cli(
         "runs",
         "trackboard-demo",
@@ -34,6 +38,26 @@ def test_demo_trains_runs_and_reads_them_back(root: Path) -> None:
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.strip().splitlines()
     assert len(lines) == 3  # header + lr 0.1 and 0.3
+
+
+def assert_demo_cnn_logged_histograms_and_predictions(root: Path) -> None:
+    import trackboard
+
+    (cnn,) = trackboard.Api(root=root).runs("trackboard-demo", filters={"config.model": "cnn"})
+    history = list(cnn.scan_history())
+    keys = {k for row in history for k, v in row.items() if v is not None}
+    for layer in ("0", "2", "6"):  # the two convolutions and the linear layer
+        for kind in ("weight", "bias"):
+            assert f"gradients/{layer}.{kind}" in keys
+            assert f"parameters/{layer}.{kind}" in keys
+    hist = next(r["gradients/0.weight"] for r in history if r.get("gradients/0.weight"))
+    assert hist["_type"] == "histogram" and len(hist["values"]) == 64
+    assert sum(hist["values"]) == 8 * 1 * 3 * 3
+    shown = [r["predictions"] for r in history if r.get("predictions")]
+    assert len(shown) == 3  # one list of images per epoch
+    assert shown[0]["_type"] == "images/separated" and shown[0]["count"] == 8
+    assert all(c.startswith("Pred: ") and " Truth: " in c for c in shown[0]["captions"])
+    assert cnn.summary["val_acc"] > 50
 
 
 def test_bad_filter_is_a_clear_error_not_a_traceback(root: Path) -> None:

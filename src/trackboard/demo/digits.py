@@ -2,6 +2,7 @@
 
 It logs as the seed post does: ``log({"train_loss": avg_loss}, step=epoch)`` every epoch, then
 ``log({"val_acc": ..., "val_loss": ...})`` once per run. Pure numpy, a few seconds in all.
+:func:`run_demo` adds the watched PyTorch CNN of :mod:`trackboard.demo.cnn`.
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ def train(
 
 
 def run_demo(dir: str | Path | None = None, epochs: int = 15) -> list[str]:
-    """Train one run per learning rate; return their ids."""
+    """Train one softmax run per learning rate, then the watched CNN; return their ids."""
+    from trackboard.demo.cnn import train_cnn
+
     data = load_digits_split()
-    return [train(data, lr=lr, epochs=epochs, dir=dir) for lr in LEARNING_RATES]
+    ids = [train(data, lr=lr, epochs=epochs, dir=dir) for lr in LEARNING_RATES]
+    ids.append(train_cnn(data, epochs=epochs, dir=dir))
+    return ids

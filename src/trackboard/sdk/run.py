@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trackboard.errors import InvalidInputError, UsageError
 from trackboard.records import (
@@ -39,11 +39,21 @@ from trackboard.sdk.config import Config
 from trackboard.sdk.files import save_files
 from trackboard.sdk.history import History, Paths, as_step
 from trackboard.sdk.identity import RunIdentity, RunSpec
+from trackboard.sdk.media_binding import bind_media
 from trackboard.sdk.metrics import Metric, MetricRegistry, declare
 from trackboard.sdk.printer import DEFAULT_PRINTER, Printer
 from trackboard.sdk.summary import Summary, SummaryState
-from trackboard.sdk.values import FAST_NO_INT, FAST_TYPES, convert_row, ints_in_range
+from trackboard.sdk.values import (
+    FAST_NO_INT,
+    FAST_TYPES,
+    MediaBinder,
+    convert_row,
+    ints_in_range,
+)
 from trackboard.settings import Settings
+
+if TYPE_CHECKING:
+    from trackboard.sdk.watch import Watcher
 
 MAX_KEY_LENGTH = 256
 MAX_KEYS = 10_000
@@ -94,10 +104,13 @@ class Run(RunIdentity):
         self._next_heartbeat = time.monotonic() + self._heartbeat_interval
         self._seen: set[str] = set()
         self._registry: MetricRegistry | None = None
+        self._watcher: Watcher | None = None
         self._history = History(self._emit_row, spec.starting_step)
         self._state = SummaryState(spec.summary)
         self._state.aggregates.update(spec.aggregates)
-        self._summary = Summary(self._state, self._emit_summary, self._lock)
+        self._summary = Summary(
+            self._state, self._emit_summary, self._lock, self._media_binder("summary")
+        )
         self._config = config if config is not None else Config()
         self._config._bind(self._emit_config, self._lock)
         with self._lock:
@@ -195,7 +208,7 @@ class Run(RunIdentity):
             values: dict[str, Any] = data
             paths: Paths | None = None
         else:
-            values, paths = self._convert(data)
+            values, paths = self._convert(data, step)
         if step is not None and type(step) is not int:
             step = as_step(step)
         with self._lock:
@@ -212,15 +225,28 @@ class Run(RunIdentity):
             "Steps must be monotonically increasing, so this data will be ignored."
         )
 
-    def _convert(self, data: Any) -> tuple[dict[str, Any], Paths | None]:
+    def _convert(self, data: Any, step: Any = None) -> tuple[dict[str, Any], Paths | None]:
         if not isinstance(data, Mapping):
             raise TypeError(
                 f"trackboard.log: data must be a dict (a Mapping), got {type(data).__name__}"
             )
-        values, paths = convert_row(data)
+        values, paths = convert_row(data, self._media_binder(step))
         if not self._seen.issuperset(values):
             self._admit_keys(values)
         return values, paths
+
+    def _media_binder(self, step: Any) -> MediaBinder:
+        """Binds media to the step of the row they join: ``log()``'s ``step``, else the
+        current step; ``"summary"`` for summary assignments."""
+
+        def bind(key: str, value: Any) -> Any:
+            if isinstance(step, str):
+                row_step: int | str = step
+            else:
+                row_step = self._history.step if step is None else as_step(step)
+            return bind_media(key, value, Path(self.dir), row_step, self._printer.warn)
+
+        return bind
 
     def _admit_keys(self, keys: Iterable[str]) -> None:
         seen = self._seen
@@ -293,6 +319,8 @@ class Run(RunIdentity):
                 )
             )
             self._finished = True
+        if self._watcher is not None:
+            self._watcher.unwatch()
         if not self._writer.close(timeout=self._finish_timeout):
             self._printer.warn(
                 f"run {self.id}: not every record reached {self._spec.run_dir / 'run.log'} "
@@ -338,12 +366,55 @@ class Run(RunIdentity):
         label = getattr(level, "value", level) or "INFO"
         self._printer.write(f"trackboard: ALERT [{label}] {title}: {text}")
 
-    def watch(self, *args: Any, **kwargs: Any) -> None:
-        """Not supported yet: warns once."""
-        self._printer.warn_once("watch() is not supported yet and is ignored")
+    def watch(
+        self,
+        models: Any,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        log_graph: bool = False,
+    ) -> None:
+        """Log histograms of PyTorch models' parameters and/or gradients every ``log_freq`` calls.
 
-    def unwatch(self, *args: Any, **kwargs: Any) -> None:
-        """Not supported yet."""
+        The keys are ``parameters/<prefix><name>`` and ``gradients/<prefix><name>``; the
+        histograms join the next row logged (``research/wandb-api.md`` 3,
+        :mod:`trackboard.sdk.watch`). ValueError for a bad ``log`` or ``log_freq``, TypeError
+        for a model that is not a ``torch.nn.Module``.
+        """
+        if self._finished:
+            raise UsageError(f"Run ({self.id}) is finished; watch() is not possible")
+        self._watching().watch(models, criterion, log, log_freq, idx, log_graph)
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove the hooks ``watch()`` put on ``models`` (a module or a list), or on all.
+
+        A model this run is not watching is skipped with a warning.
+        """
+        for model in self._watching().unwatch(models):
+            self._printer.warn(f"unwatch: {type(model).__name__} is not being watched; ignored")
+
+    def _watching(self) -> Watcher:
+        from trackboard.sdk.watch import Watcher
+
+        with self._lock:
+            if self._watcher is None:
+                self._watcher = Watcher(self._log_watched, self._set_watched_summary)
+            return self._watcher
+
+    def _log_watched(self, values: dict[str, Any]) -> None:
+        """Merge ``watch()``'s histograms into the pending row without committing it."""
+        now = _time()
+        with self._lock:
+            if self._finished:
+                return
+            if not self._seen.issuperset(values):
+                self._admit_keys(values)
+            self._history.add(values, None, None, False, now)
+
+    def _set_watched_summary(self, key: str, value: Any) -> None:
+        if not self._finished:
+            self._summary[key] = value
 
     # ------------------------------------------------------------------------- artifacts
     def log_artifact(

@@ -11,11 +11,18 @@ import trackboard
 PROMISED = {
     "Api",
     "Artifact",
+    "Audio",
     "Error",
+    "Histogram",
+    "Html",
+    "Image",
     "Run",
     "Settings",
+    "Table",
+    "Video",
     "alert",
     "config",
+    "data_types",
     "define_metric",
     "errors",
     "finish",
@@ -70,16 +77,13 @@ def test_alert_prints_with_or_without_a_run(root: Path, capsys: pytest.CaptureFi
     assert "ALERT [WARN] Done: finished" in err
 
 
-def test_log_code_and_watch_warn_once_and_record_nothing(
+def test_log_code_warns_once_and_records_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     trackboard.log_code(".")
     trackboard.log_code(".")
-    trackboard.watch(object(), log="all")
-    trackboard.unwatch()
     err = capsys.readouterr().err
     assert err.count("log_code() is not supported yet") == 1
-    assert err.count("watch() is not supported yet") == 1
 
 
 def test_save_before_init_raises_trackboard_error() -> None:
