@@ -27,8 +27,10 @@ from trackboard.sdk.user_settings import UserSettings as Settings
 
 if TYPE_CHECKING:
     from trackboard import media as data_types
+    from trackboard import plot, plots, sklearn
     from trackboard.api import Api
     from trackboard.media import Audio, Histogram, Html, Image, Table, Video
+    from trackboard.plot import plot_table, visualize
 
 __version__ = "0.1.0"
 
@@ -57,12 +59,17 @@ __all__ = [
     "log_model",
     "login",
     "mark_preempting",
+    "plot",
+    "plot_table",
+    "plots",
     "run",
     "save",
+    "sklearn",
     "summary",
     "unwatch",
     "use_artifact",
     "use_model",
+    "visualize",
     "watch",
 ]
 
@@ -196,6 +203,7 @@ def unwatch(models: Any = None) -> None:
 
 
 _MEDIA = frozenset({"Audio", "Histogram", "Html", "Image", "Table", "Video"})
+_PLOTS = frozenset({"plot", "plots", "sklearn"})
 
 
 def __getattr__(name: str) -> Any:
@@ -211,6 +219,14 @@ def __getattr__(name: str) -> Any:
         from trackboard import media
 
         return media
+    if name in _PLOTS:
+        import importlib
+
+        return importlib.import_module(f"trackboard.{name}")
+    if name in ("plot_table", "visualize"):
+        from trackboard import plot
+
+        return getattr(plot, name)
     raise AttributeError(f"module 'trackboard' has no attribute {name!r}")
 
 

@@ -246,6 +246,20 @@ class Config:
             if changed and self._emit is not None:
                 self._emit({k: config_value(v) for k, v in changed.items()}, ())
 
+    def _merge_hidden(self, key: str, update: dict[str, Any]) -> None:
+        """Deep-merge ``update`` into the hidden item ``key`` (``_wandb``: chart descriptions).
+
+        Not subject to value-change checks or locks: the SDK owns these entries.
+        """
+        value = config_value(update)
+        with self._lock:
+            merged = _deep_merge(self._items.get(key), value)
+            if key in self._items and same_value(self._items[key], merged):
+                return
+            self._items[key] = merged
+            if self._emit is not None:
+                self._emit({key: merged}, ())
+
     def _apply(self, params: Mapping[Any, Any], allow: bool) -> None:
         """Validate every pair first, then apply and emit them together."""
         converted = [(clean_key(k), config_value(v)) for k, v in params.items()]

@@ -49,6 +49,7 @@ from trackboard.sdk.values import (
     MediaBinder,
     convert_row,
     ints_in_range,
+    is_chart,
 )
 from trackboard.settings import Settings
 
@@ -230,10 +231,25 @@ class Run(RunIdentity):
             raise TypeError(
                 f"trackboard.log: data must be a dict (a Mapping), got {type(data).__name__}"
             )
+        if any(is_chart(v) for v in data.values()):
+            data = self._log_charts(data)
         values, paths = convert_row(data, self._media_binder(step))
         if not self._seen.issuperset(values):
             self._admit_keys(values)
         return values, paths
+
+    def _log_charts(self, data: Mapping[Any, Any]) -> dict[Any, Any]:
+        """``data`` with each chart replaced by its table(s); the chart descriptions are merged
+        into the hidden ``_wandb`` config entry (``research/wandb-api.md`` 5.1)."""
+        out: dict[Any, Any] = {}
+        for key, value in data.items():
+            if is_chart(value):
+                history, hidden = value.chart_entries(str(key))
+                out.update(history)
+                self._config._merge_hidden("_wandb", hidden)
+            else:
+                out[key] = value
+        return out
 
     def _media_binder(self, step: Any) -> MediaBinder:
         """Binds media to the step of the row they join: ``log()``'s ``step``, else the

@@ -172,6 +172,13 @@ def _bind_media(key: str, value: Any, bind: MediaBinder | None) -> Any:
     )
 
 
+def is_chart(value: Any) -> bool:
+    """Whether ``value`` is a trackboard chart (``trackboard.plot``, ``plots``, ``sklearn``):
+    ``log()`` stores it as a table plus a hidden config entry (its ``chart_entries``)."""
+    root = type(value).__module__.split(".", 1)[0]
+    return root == "trackboard" and callable(getattr(value, "chart_entries", None))
+
+
 def is_media(value: Any) -> bool:
     """Whether ``value`` is a trackboard (or wandb) media object: it has ``to_json``."""
     root = type(value).__module__.split(".", 1)[0]
@@ -192,6 +199,11 @@ def _unloggable(key: str, value: Any) -> TypeError:
         return TypeError(
             f"trackboard.log: the value of key {key!r} is a media object ({name}) that "
             "trackboard cannot store; use trackboard's media types"
+        )
+    if is_chart(value):
+        return TypeError(
+            f"trackboard.log: the value of key {key!r} is a chart; log charts at the top level "
+            "of log() (log({'name': chart}))"
         )
     return TypeError(
         f"trackboard.log: the value of key {key!r} has type {name}, which cannot be logged"

@@ -33,12 +33,17 @@ PROMISED = {
     "log_model",
     "login",
     "mark_preempting",
+    "plot",
+    "plot_table",
+    "plots",
     "run",
     "save",
+    "sklearn",
     "summary",
     "unwatch",
     "use_artifact",
     "use_model",
+    "visualize",
     "watch",
 }
 
