@@ -5,7 +5,9 @@ One entry per key name over the runs, sorted by name, keys starting with ``_`` l
 ``max_count`` the most points any one of them has (``<= 1``: a value logged once per run, drawn
 as a bar chart, DECISIONS 13). ``hidden`` and ``step_metric`` come from ``define_metric``
 declarations, matched by exact name first, then by glob (``"val/*"``); the newest run's
-declaration wins.
+declaration wins. ``media`` is the ``_type`` of the key's value (``"image-file"``,
+``"histogram"``, ``"table-file"``...; see :func:`trackboard.query.media.key_media_type`), from
+the newest run that logged a reference under it; None for plain values.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from trackboard.query.media import key_media_type
 from trackboard.store.base import RunRow, Store
 
 
@@ -26,16 +29,22 @@ class ChartKey:
     max_count: int
     hidden: bool
     step_metric: str | None
+    media: str | None = None
 
 
 def chart_keys(store: Store, runs: Sequence[RunRow]) -> list[ChartKey]:
     kinds: dict[str, str] = {}
     run_counts: dict[str, int] = {}
     max_counts: dict[str, int] = {}
-    for run in runs:
+    media: dict[str, str] = {}
+    for run in sorted(runs, key=lambda r: (r.created_at, r.pk)):
         for info in store.keys(run.pk):
             if info.name.startswith("_"):
                 continue
+            # one stored value is read per key at most: the summaries tell the rest
+            kind = key_media_type(store, run, info, read_stored=info.name not in media)
+            if kind is not None:
+                media[info.name] = kind
             if kinds.get(info.name) != "scalar":
                 kinds[info.name] = info.kind
             run_counts[info.name] = run_counts.get(info.name, 0) + 1
@@ -53,6 +62,7 @@ def chart_keys(store: Store, runs: Sequence[RunRow]) -> list[ChartKey]:
                 max_count=max_counts[name],
                 hidden=bool(metric.get("hidden")),
                 step_metric=step_metric if isinstance(step_metric, str) else None,
+                media=media.get(name),
             )
         )
     return out

@@ -20,9 +20,10 @@ from starlette.responses import Response
 from trackboard.errors import NotFoundError
 from trackboard.ingest.follow import RootFollower
 from trackboard.query.chart import PARALLEL_READS, BucketCache
+from trackboard.query.tables import TableCache
 from trackboard.server.errors import install_error_handlers
 from trackboard.server.live import LiveFollower
-from trackboard.server.routes import history, keys, projects, runs, series, workspaces
+from trackboard.server.routes import history, keys, media, projects, runs, series, workspaces
 from trackboard.server.series_body import MEDIA_TYPE
 from trackboard.server.static_files import DEFAULT_STATIC_DIR, static_response
 from trackboard.settings import Settings
@@ -77,6 +78,7 @@ def create_app(
     app.state.live = live
     app.state.root = root
     app.state.bucket_cache = BucketCache()
+    app.state.table_cache = TableCache()
     app.state.read_pool = read_pool
     app.state.allowed_hosts = None if allowed_hosts is None else frozenset(allowed_hosts)
     install_error_handlers(app)
@@ -85,7 +87,7 @@ def create_app(
         minimum_size=GZIP_MIN_BYTES,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA_TYPE),
     )
-    for module in (projects, runs, keys, series, history, workspaces):
+    for module in (projects, runs, keys, series, history, workspaces, media):
         app.include_router(module.router, prefix=API_PREFIX)
     files = static_dir if static_dir is not None else DEFAULT_STATIC_DIR
 

@@ -21,10 +21,12 @@ def test_keys_count_runs_and_points(store: SqliteStore, client: AppClient) -> No
         "max_count": 3,
         "hidden": False,
         "step_metric": None,
+        "media": None,
     }
     assert keys["final_acc"]["max_count"] == 1  # once per run: a bar chart
     assert keys["final_acc"]["runs"] == 2
     assert keys["note"]["kind"] == "other"
+    assert keys["note"]["media"] is None  # a plain string is no media
 
 
 def test_keys_over_named_runs_only(store: SqliteStore, client: AppClient) -> None:

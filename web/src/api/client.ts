@@ -213,3 +213,108 @@ export async function updateView(entity: string, project: string, name: string, 
 export async function deleteView(entity: string, project: string, name: string): Promise<void> {
   await request(viewPath(entity, project, name), { method: 'DELETE' });
 }
+
+// ------------------------------------------------------------------ media and files
+
+/** One file a media reference points at (docs/http-api.md, "Media at a step"). */
+export interface MediaItem {
+  kind: 'image' | 'audio' | 'video' | 'html' | 'table';
+  path: string;
+  caption?: string;
+  width?: number;
+  height?: number;
+  format?: string;
+  ncols?: number;
+  nrows?: number;
+}
+
+export interface RunMedia {
+  id: string;
+  steps: number[];
+  step: number | null;
+  type: string | null;
+  items: MediaItem[];
+}
+
+export interface MediaAtStep {
+  key: string;
+  step: number | null;
+  steps: number[];
+  runs: RunMedia[];
+}
+
+const runPath = (entity: string, project: string, runId: string) => `${projectPath(entity, project)}/runs/${seg(runId)}`;
+const filePath = (path: string) => path.split('/').map(seg).join('/');
+
+/** The URL of a run's file (for `src` and `href`; the server serves it with nosniff). */
+export function fileUrl(entity: string, project: string, runId: string, path: string): string {
+  return `${BASE}${runPath(entity, project, runId)}/files/${filePath(path)}`;
+}
+
+/** The URL of a server-made PNG thumbnail of an image, at most `size` pixels on its longer side. */
+export function thumbnailUrl(entity: string, project: string, runId: string, path: string, size: number): string {
+  return `${BASE}${runPath(entity, project, runId)}/thumbnails/${filePath(path)}?size=${Math.round(size)}`;
+}
+
+/** Per run, the media under `key` at `step` or just before it (the last when `step` is null). */
+export async function getMedia(entity: string, project: string, key: string, runIds: readonly string[], step: number | null, signal?: AbortSignal): Promise<MediaAtStep> {
+  const p = new URLSearchParams({ key, runs: runIds.join(',') });
+  if (step !== null) p.set('step', String(step));
+  return json(`${projectPath(entity, project)}/media?${p}`, signal);
+}
+
+export interface RunHistograms {
+  id: string;
+  steps: number[];
+  /** One column of counts per step, over the common `bins` grid. */
+  counts: number[][];
+  total_steps: number;
+  max_count: number;
+}
+
+export interface HistogramsOverTime {
+  key: string;
+  bins: number[];
+  runs: RunHistograms[];
+}
+
+export async function getHistograms(entity: string, project: string, key: string, runIds: readonly string[], opts: { bins?: number; maxSteps?: number } = {}, signal?: AbortSignal): Promise<HistogramsOverTime> {
+  const p = new URLSearchParams({ key, runs: runIds.join(',') });
+  if (opts.bins !== undefined) p.set('bins', String(opts.bins));
+  if (opts.maxSteps !== undefined) p.set('max_steps', String(opts.maxSteps));
+  return json(`${projectPath(entity, project)}/histograms?${p}`, signal);
+}
+
+export interface TablePage {
+  columns: string[];
+  nrows: number;
+  total: number;
+  offset: number;
+  rows: { index: number; cells: unknown[] }[];
+}
+
+export interface TableQuery {
+  offset: number;
+  limit: number;
+  sort?: string | null;
+  desc?: boolean;
+  filter?: string;
+}
+
+export async function getTablePage(entity: string, project: string, runId: string, path: string, q: TableQuery, signal?: AbortSignal): Promise<TablePage> {
+  const p = new URLSearchParams({ path, offset: String(q.offset), limit: String(q.limit) });
+  if (q.sort) p.set('sort', q.sort);
+  if (q.desc) p.set('desc', 'true');
+  if (q.filter) p.set('filter', q.filter);
+  return json(`${runPath(entity, project, runId)}/table?${p}`, signal);
+}
+
+export interface RunFile {
+  path: string;
+  size: number;
+  modified: number;
+}
+
+export async function listRunFiles(entity: string, project: string, runId: string, signal?: AbortSignal): Promise<RunFile[]> {
+  return (await json<{ files: RunFile[] }>(`${runPath(entity, project, runId)}/files`, signal)).files;
+}

@@ -27,6 +27,28 @@ describe('buildSections', () => {
   it('leaves out hidden and non-scalar keys', () => {
     expect(buildSections([key('img', 3, 'other'), key('h', 3, 'scalar', true)])).toEqual([]);
   });
+  it('gives media keys their panel, histograms in their prefix section', () => {
+    const media = (name: string, type: string): KeyInfo => ({ ...key(name, 5, 'other'), media: type });
+    const s = buildSections([
+      media('gradients/fc1.weight', 'histogram'),
+      media('parameters/fc1.weight', 'histogram'),
+      media('preds', 'image-file'),
+      media('samples', 'images/separated'),
+      media('results', 'table-file'),
+      media('clip', 'audio'),
+      media('page', 'html-file'),
+      media('odd', 'object3D'),
+    ]);
+    expect(s.map((x) => x.name)).toEqual([DEFAULT_SECTION, 'gradients', 'parameters']);
+    expect(s[0].panels.map((p) => [p.key, p.kind])).toEqual([
+      ['clip', 'media'],
+      ['page', 'media'],
+      ['preds', 'image'],
+      ['results', 'table'],
+      ['samples', 'image'],
+    ]);
+    expect(s[1].panels[0].kind).toBe('histogram');
+  });
   it('filters by search', () => {
     const s = buildSections([key('train/loss'), key('train/acc'), key('lr')], 'LOSS');
     expect(s.flatMap((x) => x.panels.map((p) => p.key))).toEqual(['train/loss']);

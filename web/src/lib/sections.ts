@@ -9,9 +9,11 @@ export interface KeyInfo {
   max_count: number;
   hidden: boolean;
   step_metric: string | null;
+  /** The `_type` of the key's media references (`image-file`, `histogram`...), null for plain values. */
+  media?: string | null;
 }
 
-export type PanelKind = 'line' | 'bar';
+export type PanelKind = 'line' | 'bar' | 'image' | 'histogram' | 'table' | 'media';
 
 export interface PanelSpec {
   key: string;
@@ -29,8 +31,31 @@ export function sectionOf(key: string): string {
   return i > 0 ? key.slice(0, i) : DEFAULT_SECTION;
 }
 
-/** A key logged at most once per run is compared as a bar chart; otherwise a line chart. */
+/** The panel of a media `_type`; null for a type the dashboard cannot show. */
+export function mediaPanelKind(media: string | null | undefined): PanelKind | null {
+  switch (media) {
+    case 'image-file':
+    case 'images/separated':
+      return 'image';
+    case 'histogram':
+      return 'histogram';
+    case 'table-file':
+      return 'table';
+    case 'audio-file':
+    case 'audio':
+    case 'video-file':
+    case 'videos':
+    case 'html-file':
+      return 'media';
+    default:
+      return null;
+  }
+}
+
+/** A scalar key logged at most once per run is compared as a bar chart, otherwise drawn as a
+ * line chart; a media key gets its media panel. */
 export function panelKind(k: KeyInfo): PanelKind {
+  if (k.kind !== 'scalar') return mediaPanelKind(k.media) ?? 'line';
   return k.max_count <= 1 ? 'bar' : 'line';
 }
 
@@ -48,11 +73,13 @@ export function keyMatches(key: string, query: string): boolean {
   return key.toLowerCase().includes(q.toLowerCase());
 }
 
-/** Sections of scalar, non-hidden keys matching `query`: the default section first, then by name. */
+/** Sections of the non-hidden scalar and media keys matching `query`: the default section
+ * first, then by name (histograms of `watch()` land in "parameters" and "gradients"). */
 export function buildSections(keys: readonly KeyInfo[], query = ''): Section[] {
   const bySection = new Map<string, PanelSpec[]>();
   for (const k of keys) {
-    if (k.kind !== 'scalar' || k.hidden || !keyMatches(k.name, query)) continue;
+    const shown = k.kind === 'scalar' || mediaPanelKind(k.media) !== null;
+    if (!shown || k.hidden || !keyMatches(k.name, query)) continue;
     const s = sectionOf(k.name);
     if (!bySection.has(s)) bySection.set(s, []);
     bySection.get(s)!.push({ key: k.name, kind: panelKind(k), stepMetric: k.step_metric });
