@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +28,8 @@ def test_demo_trains_runs_and_reads_them_back(root: Path) -> None:
     assert "Best run:" in proc.stdout
     assert proc.stdout.count("finished") == 6
     assert_demo_cnn_logged_histograms_and_predictions(root)
+    assert_demo_runs_logged_classification_charts(root)
+    assert_demo_cnn_logged_legacy_charts(root)
     listing = trackboard_cli(
         "runs",
         "trackboard-demo",
@@ -58,6 +62,76 @@ def assert_demo_cnn_logged_histograms_and_predictions(root: Path) -> None:
     assert shown[0]["_type"] == "images/separated" and shown[0]["count"] == 8
     assert all(c.startswith("Pred: ") and " Truth: " in c for c in shown[0]["captions"])
     assert cnn.summary["val_acc"] > 50
+
+
+def stored_table(run: Any, ref: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of a table a run logged, from its reference in history or summary."""
+    assert ref["_type"] == "table-file"
+    table: dict[str, Any] = json.loads((run.folder / "files" / ref["path"]).read_text())
+    return table
+
+
+def assert_demo_runs_logged_classification_charts(root: Path) -> None:
+    import trackboard
+
+    runs = trackboard.Api(root=root).runs("trackboard-demo")
+    assert len(runs) == 6
+    for run in runs:
+        rows = [r for r in run.scan_history() if r.get("conf_mat_table")]
+        assert len(rows) == 1  # the three charts share one step
+        row = rows[0]
+        visualize = run.config["_wandb"]["visualize"]
+        assert set(visualize) == {"conf_mat", "roc", "pr"}
+        for key, preset in [
+            ("conf_mat", "wandb/confusion_matrix/v1"),
+            ("roc", "wandb/area-under-curve/v0"),
+            ("pr", "wandb/area-under-curve/v0"),
+        ]:
+            assert row[f"{key}_table"] == run.summary[f"{key}_table"]
+            panel = visualize[key]["panel_config"]
+            assert panel["panelDefId"] == preset
+            assert panel["tableKey"] == f"{key}_table"
+        conf_mat = stored_table(run, row["conf_mat_table"])
+        assert conf_mat["columns"] == ["Actual", "Predicted", "nPredictions"]
+        assert len(conf_mat["data"]) == 100  # every cell of the 10 x 10 matrix
+        assert {r[0] for r in conf_mat["data"]} == {str(d) for d in range(10)}
+        assert sum(r[2] for r in conf_mat["data"]) == 360  # the validation set
+        correct = sum(r[2] for r in conf_mat["data"] if r[0] == r[1])
+        assert 100.0 * correct / 360 == pytest.approx(run.summary["val_acc"])
+        roc = stored_table(run, row["roc_table"])
+        assert roc["columns"] == ["class", "fpr", "tpr"]
+        assert {r[0] for r in roc["data"]} == {str(d) for d in range(10)}
+        assert set(visualize["roc"]["panel_config"]["auc"]) == {str(d) for d in range(10)}
+        pr = stored_table(run, row["pr_table"])
+        assert pr["columns"] == ["class", "precision", "recall"]
+        assert len(pr["data"]) == 10 * 21
+        if run.config["model"] == "softmax":  # only the CNN run adds the legacy calls
+            assert "viz" not in run.config["_wandb"]
+
+
+def assert_demo_cnn_logged_legacy_charts(root: Path) -> None:
+    import trackboard
+
+    (cnn,) = trackboard.Api(root=root).runs("trackboard-demo", filters={"config.model": "cnn"})
+    viz = cnn.config["_wandb"]["viz"]
+    for key, preset in [
+        ("roc_legacy", "wandb/roc/v1"),
+        ("pr_legacy", "wandb/pr_curve/v1"),
+        ("confusion_matrix", "wandb/confusion_matrix/v1"),
+    ]:
+        assert viz[key] == {
+            "id": preset,
+            "historyFieldSettings": {"x-axis": "_step", "key": key},
+        }
+        (row,) = [r for r in cnn.scan_history() if r.get(key)]
+        assert row[key] == cnn.summary[key]
+    roc = stored_table(cnn, cnn.summary["roc_legacy"])
+    assert roc["columns"] == ["class", "fpr", "tpr"]
+    pr = stored_table(cnn, cnn.summary["pr_legacy"])
+    assert len(pr["data"]) == 10 * 20
+    matrix = stored_table(cnn, cnn.summary["confusion_matrix"])
+    assert matrix["columns"] == ["Predicted", "Actual", "Count"]
+    assert sum(r[2] for r in matrix["data"]) == 360
 
 
 def test_bad_filter_is_a_clear_error_not_a_traceback(root: Path) -> None:

@@ -4,7 +4,10 @@ One run in the demo project (group ``cnn``): ``watch(model, criterion, log="all"
 records the distribution of every layer's weights and gradients, each epoch logs
 ``{"train_loss": ...}`` with ``step=epoch`` and a handful of validation digits as
 ``Image(x, caption=f"Pred: {p} Truth: {t}")`` under ``predictions``, and the run ends with
-``val_acc`` and ``val_loss``. torch is imported when :func:`train_cnn` runs, not before.
+``val_acc`` and ``val_loss`` and the validation set's charts, logged twice: through
+``trackboard.plot`` (``conf_mat``, ``roc``, ``pr``) and through the legacy ``trackboard.plots``
+and ``trackboard.sklearn`` calls (:mod:`trackboard.demo.charts`). torch is imported when
+:func:`train_cnn` runs, not before.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import trackboard
+from trackboard.demo.charts import log_classification_charts, log_legacy_charts
 from trackboard.demo.digits import PROJECT, Digits
 
 if TYPE_CHECKING:
@@ -122,5 +126,8 @@ def _train(data: Digits, *, epochs: int, batch_size: int, seed: int, dir: str | 
         val_loss = float(criterion(logits, y_val).item())
         correct = int((logits.argmax(dim=1) == y_val).sum().item())
     trackboard.log({"val_acc": 100.0 * correct / len(y_val), "val_loss": val_loss})
+    probs = torch.softmax(logits, dim=1).double().numpy()
+    log_classification_charts(data.y_val, probs)
+    log_legacy_charts(data.y_val, probs)
     run.finish()
     return str(run.id)

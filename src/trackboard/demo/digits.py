@@ -1,7 +1,9 @@
 """Train a small softmax classifier on scikit-learn's digits, one run per learning rate.
 
 It logs as the seed post does: ``log({"train_loss": avg_loss}, step=epoch)`` every epoch, then
-``log({"val_acc": ..., "val_loss": ...})`` once per run. Pure numpy, a few seconds in all.
+``log({"val_acc": ..., "val_loss": ...})`` once per run, and ends with the validation set's
+confusion matrix, ROC and precision-recall charts (:mod:`trackboard.demo.charts`). Pure numpy,
+a few seconds in all.
 :func:`run_demo` adds the watched PyTorch CNN of :mod:`trackboard.demo.cnn`.
 """
 
@@ -14,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 import trackboard
+from trackboard.demo.charts import log_classification_charts
 
 PROJECT = "trackboard-demo"
 LEARNING_RATES = (0.003, 0.01, 0.03, 0.1, 0.3)
@@ -63,7 +66,8 @@ def train(
     seed: int = 0,
     dir: str | Path | None = None,
 ) -> str:
-    """One run: SGD on a linear softmax model, logging like the seed's training loop.
+    """One run: SGD on a linear softmax model, logging like the seed's training loop, then the
+    validation charts.
 
     Returns the run's id."""
     run = trackboard.init(
@@ -94,6 +98,7 @@ def train(
     val_loss, probs = _loss_and_probs(w, b, data.x_val, data.y_val)
     correct = int((probs.argmax(axis=1) == data.y_val).sum())
     trackboard.log({"val_acc": 100.0 * correct / len(data.y_val), "val_loss": val_loss})
+    log_classification_charts(data.y_val, probs)
     run.finish()
     return str(run.id)
 
