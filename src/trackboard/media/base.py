@@ -42,6 +42,8 @@ class Target:
     files_dir: Path
     step: int | str
     warn: Callable[[str], None]
+    writer: FileWriter | None = None
+    """Writes the files in the background when given (a run's); else they are written at once."""
 
 
 @dataclass(frozen=True)
@@ -83,17 +85,89 @@ def store_bytes(target: Target, subdir: str, key: str, data: bytes, ext: str) ->
     path = os.path.normpath(os.path.join(root, relative))
     if not path.startswith(root + os.sep):
         raise ValueError(f"media key {key!r} would write outside the run's files folder")
-    if not os.path.isfile(path):
-        folder = os.path.dirname(path)
-        if folder not in _made:
-            os.makedirs(folder, exist_ok=True)
-            _made.add(folder)
-        try:
-            _write_atomically(path, data)
-        except FileNotFoundError:  # the folder was removed since this process made it
-            os.makedirs(folder, exist_ok=True)
-            _write_atomically(path, data)
+    if target.writer is not None:
+        target.writer.submit(path, data, target.warn)
+    elif not os.path.isfile(path):
+        _write_file(path, data)
     return StoredFile(relative, digest, len(data))
+
+
+def _write_file(path: str, data: bytes) -> None:
+    folder = os.path.dirname(path)
+    if folder not in _made:
+        os.makedirs(folder, exist_ok=True)
+        _made.add(folder)
+    try:
+        _write_atomically(path, data)
+    except FileNotFoundError:  # the folder was removed since this process made it
+        os.makedirs(folder, exist_ok=True)
+        _write_atomically(path, data)
+
+
+class FileWriter:
+    """Writes a run's media files on one background thread, so ``log()`` returns before the disk.
+
+    Creating files is the slowest part of logging an image (a fraction of a millisecond each on
+    a busy disk). :meth:`submit` queues a file and returns; at most :data:`MAX_PENDING_BYTES`
+    wait at once (a faster producer blocks until the disk catches up, so memory stays bounded).
+    A file already written or queued under the same name (same key, step and content) is
+    skipped. :meth:`drain` waits until everything queued is on disk; ``finish`` calls it. A
+    failed write is reported once through the ``warn`` given with it and never raises into
+    the training loop.
+    """
+
+    MAX_PENDING_BYTES = 256 << 20
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: list[tuple[str, bytes, Callable[[str], None]]] = []
+        self._pending_bytes = 0
+        self._busy = False
+        self._seen: set[str] = set()
+        self._warned = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, path: str, data: bytes, warn: Callable[[str], None]) -> None:
+        with self._cond:
+            if path in self._seen:
+                return
+            self._seen.add(path)
+            while self._pending_bytes > self.MAX_PENDING_BYTES:
+                self._cond.wait()
+            self._queue.append((path, data, warn))
+            self._pending_bytes += len(data)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="trackboard-media", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify_all()
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until every queued file is written; False if ``timeout`` passed first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._queue))
+                batch, self._queue = self._queue, []
+                self._busy = True
+            for path, data, warn in batch:
+                try:
+                    if not os.path.isfile(path):
+                        _write_file(path, data)
+                except OSError as exc:
+                    if not self._warned:
+                        self._warned = True
+                        warn(f"could not write media file {path}: {exc}")
+                with self._cond:
+                    self._pending_bytes -= len(data)
+                    self._cond.notify_all()
+            with self._cond:
+                self._busy = bool(self._queue)
+                self._cond.notify_all()
 
 
 _made: set[str] = set()

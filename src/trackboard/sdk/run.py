@@ -39,7 +39,7 @@ from trackboard.sdk.config import Config
 from trackboard.sdk.files import save_files
 from trackboard.sdk.history import History, Paths, as_step
 from trackboard.sdk.identity import RunIdentity, RunSpec
-from trackboard.sdk.media_binding import bind_media
+from trackboard.sdk.media_binding import bind_media, file_writer
 from trackboard.sdk.metrics import Metric, MetricRegistry, declare
 from trackboard.sdk.printer import DEFAULT_PRINTER, Printer
 from trackboard.sdk.summary import Summary, SummaryState
@@ -106,6 +106,7 @@ class Run(RunIdentity):
         self._seen: set[str] = set()
         self._registry: MetricRegistry | None = None
         self._watcher: Watcher | None = None
+        self._media_files: Any = None  # the background FileWriter, made by the first media value
         self._history = History(self._emit_row, spec.starting_step)
         self._state = SummaryState(spec.summary)
         self._state.aggregates.update(spec.aggregates)
@@ -260,7 +261,11 @@ class Run(RunIdentity):
                 row_step: int | str = step
             else:
                 row_step = self._history.step if step is None else as_step(step)
-            return bind_media(key, value, Path(self.dir), row_step, self._printer.warn)
+            if self._media_files is None:
+                self._media_files = file_writer()
+            return bind_media(
+                key, value, Path(self.dir), row_step, self._printer.warn, self._media_files
+            )
 
         return bind
 
@@ -317,6 +322,11 @@ class Run(RunIdentity):
             if self._finished:
                 return
             self._history.flush()
+            if self._media_files is not None and not self._media_files.drain(self._finish_timeout):
+                self._printer.warn(
+                    f"run {self.id}: not every media file was written within "
+                    f"{self._finish_timeout:g} s"
+                )
             if state is None:
                 if exit_code == 0:
                     state = "finished"
