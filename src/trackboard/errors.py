@@ -19,6 +19,10 @@ class InvalidInputError(Error, ValueError):
     """A value, key, path or filter is malformed; the message names the offending part."""
 
 
+class SweepConfigError(InvalidInputError):
+    """A sweep configuration is malformed; the message starts with the field's path."""
+
+
 class NotFoundError(Error, LookupError):
     """A project, run, key or sweep that does not exist."""
 
@@ -43,5 +47,6 @@ __all__ = [
     "NotFoundError",
     "RunLogError",
     "StoreError",
+    "SweepConfigError",
     "UsageError",
 ]
