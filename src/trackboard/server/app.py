@@ -23,7 +23,16 @@ from trackboard.query.chart import PARALLEL_READS, BucketCache
 from trackboard.query.tables import TableCache
 from trackboard.server.errors import install_error_handlers
 from trackboard.server.live import LiveFollower
-from trackboard.server.routes import history, keys, media, projects, runs, series, workspaces
+from trackboard.server.routes import (
+    charts,
+    history,
+    keys,
+    media,
+    projects,
+    runs,
+    series,
+    workspaces,
+)
 from trackboard.server.series_body import MEDIA_TYPE
 from trackboard.server.static_files import DEFAULT_STATIC_DIR, static_response
 from trackboard.settings import Settings
@@ -87,7 +96,7 @@ def create_app(
         minimum_size=GZIP_MIN_BYTES,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA_TYPE),
     )
-    for module in (projects, runs, keys, series, history, workspaces, media):
+    for module in (projects, runs, keys, series, history, workspaces, media, charts):
         app.include_router(module.router, prefix=API_PREFIX)
     files = static_dir if static_dir is not None else DEFAULT_STATIC_DIR
 

@@ -1,5 +1,6 @@
 /** The only module that talks to the server (docs/http-api.md). */
 
+import type { ChartTable, CustomChart } from '../lib/customCharts';
 import type { KeyInfo } from '../lib/sections';
 import type { SeriesData } from '../lib/series';
 import { decodeSeries } from './series';
@@ -317,4 +318,14 @@ export interface RunFile {
 
 export async function listRunFiles(entity: string, project: string, runId: string, signal?: AbortSignal): Promise<RunFile[]> {
   return (await json<{ files: RunFile[] }>(`${runPath(entity, project, runId)}/files`, signal)).files;
+}
+
+/** The custom charts the runs logged (every run's when `runIds` is null). */
+export async function listCharts(entity: string, project: string, runIds: readonly string[] | null, signal?: AbortSignal): Promise<CustomChart[]> {
+  const p = new URLSearchParams(runIds ? { runs: runIds.join(',') } : {});
+  return (await json<{ charts: CustomChart[] }>(`${projectPath(entity, project)}/charts?${p}`, signal)).charts;
+}
+
+export async function getChartTable(entity: string, project: string, runId: string, path: string, signal?: AbortSignal): Promise<ChartTable> {
+  return json(`${runPath(entity, project, runId)}/chart-table?${new URLSearchParams({ path })}`, signal);
 }

@@ -49,6 +49,10 @@ describe('buildSections', () => {
     ]);
     expect(s[1].panels[0].kind).toBe('histogram');
   });
+  it('leaves out excluded keys (custom chart tables)', () => {
+    const s = buildSections([key('cm_table', 1, 'other'), key('loss')].map((k) => ({ ...k, media: k.kind === 'other' ? 'table-file' : null })), '', new Set(['cm_table']));
+    expect(s.flatMap((x) => x.panels.map((p) => p.key))).toEqual(['loss']);
+  });
   it('filters by search', () => {
     const s = buildSections([key('train/loss'), key('train/acc'), key('lr')], 'LOSS');
     expect(s.flatMap((x) => x.panels.map((p) => p.key))).toEqual(['train/loss']);

@@ -74,12 +74,13 @@ export function keyMatches(key: string, query: string): boolean {
 }
 
 /** Sections of the non-hidden scalar and media keys matching `query`: the default section
- * first, then by name (histograms of `watch()` land in "parameters" and "gradients"). */
-export function buildSections(keys: readonly KeyInfo[], query = ''): Section[] {
+ * first, then by name (histograms of `watch()` land in "parameters" and "gradients"). Keys in
+ * `exclude` (the tables of custom charts, drawn in their own section) are left out. */
+export function buildSections(keys: readonly KeyInfo[], query = '', exclude: ReadonlySet<string> = new Set()): Section[] {
   const bySection = new Map<string, PanelSpec[]>();
   for (const k of keys) {
     const shown = k.kind === 'scalar' || mediaPanelKind(k.media) !== null;
-    if (!shown || k.hidden || !keyMatches(k.name, query)) continue;
+    if (!shown || k.hidden || exclude.has(k.name) || !keyMatches(k.name, query)) continue;
     const s = sectionOf(k.name);
     if (!bySection.has(s)) bySection.set(s, []);
     bySection.get(s)!.push({ key: k.name, kind: panelKind(k), stepMetric: k.step_metric });
