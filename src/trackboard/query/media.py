@@ -8,7 +8,9 @@ A media key holds, per step, a JSON reference written by ``trackboard.media`` (`
 N, and which steps hold a value at all", so a step slider can page through hundreds of steps
 while loading one step's references at a time. :func:`media_items` flattens any reference into
 a list of plain items ``{"kind", "path", "caption"?, "width"?, "height"?, "format"?}`` so the
-dashboard needs no knowledge of the reference shapes.
+dashboard needs no knowledge of the reference shapes; an image item also carries its overlays,
+``"masks": [{"group", "path", "class_labels"}]`` and ``"boxes": [{"group", "path"}]``, when it
+has any (see :func:`overlay_fields`).
 """
 
 from __future__ import annotations
@@ -82,10 +84,16 @@ def media_items(value: Any) -> list[dict[str, Any]]:
         return []
     assert isinstance(value, Mapping)
     if kind in SINGLE_KINDS:
-        return [_item(SINGLE_KINDS[kind], value)] if isinstance(value.get("path"), str) else []
+        if not isinstance(value.get("path"), str):
+            return []
+        single = _item(SINGLE_KINDS[kind], value)
+        if kind == "image-file":
+            single.update(overlay_fields(value.get("masks"), value.get("boxes")))
+        return [single]
     if kind == "images/separated":
         names = value.get("filenames")
         captions = value.get("captions")
+        all_masks, all_boxes = value.get("all_masks"), value.get("all_boxes")
         if not isinstance(names, list):
             return []
         out = []
@@ -98,6 +106,7 @@ def media_items(value: Any) -> list[dict[str, Any]]:
                     item[f] = value[f]
             if isinstance(captions, list) and i < len(captions) and captions[i] is not None:
                 item["caption"] = str(captions[i])
+            item.update(overlay_fields(_nth(all_masks, i), _nth(all_boxes, i)))
             out.append(item)
         return out
     if kind in LIST_KINDS:
@@ -117,6 +126,53 @@ def media_items(value: Any) -> list[dict[str, Any]]:
             out.append(item)
         return out
     return []
+
+
+def _nth(values: Any, i: int) -> Any:
+    """``values[i]`` when ``values`` is a list long enough, else None."""
+    return values[i] if isinstance(values, list) and i < len(values) else None
+
+
+def overlay_fields(masks: Any, boxes: Any) -> dict[str, Any]:
+    """An image's overlays as item fields: ``{"masks": [{"group", "path", "class_labels"}],
+    "boxes": [{"group", "path"}]}``, each list in the reference's group order and present only
+    when it has a group.
+
+    ``masks`` and ``boxes`` are the reference's ``{group: {"_type": "mask" | "boxes2D",
+    "path", ...}}`` dicts; a group that is not such a reference is skipped. ``class_labels``
+    maps class ids (as strings) to names, ``{}`` when the mask has none; box labels live in
+    the boxes JSON file itself."""
+    out: dict[str, Any] = {}
+    mask_list = [
+        {"group": group, "path": ref["path"], "class_labels": _labels(ref.get("class_labels"))}
+        for group, ref in _overlay_refs(masks, "mask")
+    ]
+    box_list = [
+        {"group": group, "path": ref["path"]} for group, ref in _overlay_refs(boxes, "boxes2D")
+    ]
+    if mask_list:
+        out["masks"] = mask_list
+    if box_list:
+        out["boxes"] = box_list
+    return out
+
+
+def _overlay_refs(groups: Any, kind: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """The ``(group, reference)`` pairs of an overlay dict whose references are of ``kind``."""
+    if not isinstance(groups, Mapping):
+        return []
+    return [
+        (str(group), ref)
+        for group, ref in groups.items()
+        if media_type(ref) == kind and isinstance(ref.get("path"), str)
+    ]
+
+
+def _labels(labels: Any) -> dict[str, str]:
+    """Class labels as ``{str(id): name}``; ``{}`` when the reference holds no dict of them."""
+    if not isinstance(labels, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in labels.items()}
 
 
 def _item(kind: str, ref: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from media_runs import log_run
 
 from trackboard.errors import InvalidInputError
+from trackboard.media.base import Target
+from trackboard.media.image import Image
 from trackboard.query.chart_keys import chart_keys
 from trackboard.query.media import media_at_step, media_items, media_type
 from trackboard.store.sqlite import SqliteStore
@@ -129,3 +132,55 @@ def test_chart_keys_name_the_media_type_of_each_key(store: SqliteStore) -> None:
     assert by_name["pred"].media == "image-file"
     assert by_name["gradients/w"].media == "histogram"
     assert by_name["loss"].media is None
+
+
+def overlaid_image() -> Image:
+    """A 4x4 image with two mask groups and one box group, as the SDK makes it."""
+    mask = np.zeros((4, 4), dtype=np.uint8)
+    mask[:2, :2] = 1
+    return Image(
+        np.zeros((4, 4), dtype=np.uint8),
+        masks={
+            "pred": {"mask_data": mask, "class_labels": {0: "bg", 1: "cat"}},
+            "truth": {"mask_data": mask},
+        },
+        boxes={"det": {"box_data": [{"position": {"minX": 0, "maxX": 1, "minY": 0, "maxY": 1}}]}},
+    )
+
+
+def test_media_items_of_an_image_list_its_mask_and_box_groups(tmp_path: Path) -> None:
+    ref = overlaid_image().bind(Target(tmp_path, 3, lambda _: None), "pred")
+    (item,) = media_items(ref)
+    assert [m["group"] for m in item["masks"]] == ["pred", "truth"]
+    assert item["masks"][0]["path"] == ref["masks"]["pred"]["path"]
+    assert item["masks"][0]["path"].endswith(".mask.png")
+    assert item["masks"][0]["class_labels"] == {"0": "bg", "1": "cat"}
+    assert item["masks"][1]["class_labels"] == {}
+    assert item["boxes"] == [{"group": "det", "path": ref["boxes"]["det"]["path"]}]
+    assert (tmp_path / item["boxes"][0]["path"]).is_file()
+
+
+def test_media_items_of_separated_images_keep_each_image_overlays(tmp_path: Path) -> None:
+    target = Target(tmp_path, 1, lambda _: None)
+    plain = Image(np.zeros((4, 4), dtype=np.uint8))
+    ref = Image.group("pred", [overlaid_image(), plain], target)
+    first, second = media_items(ref)
+    assert [m["group"] for m in first["masks"]] == ["pred", "truth"]
+    assert [b["group"] for b in first["boxes"]] == ["det"]
+    assert "masks" not in second and "boxes" not in second
+
+
+def test_media_items_skip_malformed_overlays() -> None:
+    ref = image(0)
+    ref["masks"] = {"a": {"_type": "boxes2D", "path": "x"}, "b": {"_type": "mask"}, "c": 3}
+    ref["boxes"] = ["not", "a", "dict"]
+    (item,) = media_items(ref)
+    assert "masks" not in item and "boxes" not in item
+    listed = {
+        "_type": "images/separated",
+        "filenames": ["media/images/a.png"],
+        "all_masks": "nope",
+        "all_boxes": [],
+    }
+    (only,) = media_items(listed)
+    assert "masks" not in only and "boxes" not in only

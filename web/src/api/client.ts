@@ -329,3 +329,29 @@ export async function listCharts(entity: string, project: string, runIds: readon
 export async function getChartTable(entity: string, project: string, runId: string, path: string, signal?: AbortSignal): Promise<ChartTable> {
   return json(`${runPath(entity, project, runId)}/chart-table?${new URLSearchParams({ path })}`, signal);
 }
+
+// ------------------------------------------------------------------ image overlays
+
+/** A mask group of an image item: a greyscale PNG of class ids, and the classes' names. */
+export interface MaskOverlay {
+  group: string;
+  path: string;
+  class_labels: Record<string, string>;
+}
+
+/** A box group of an image item: a JSON file of boxes (parsed by `lib/overlays.ts`). */
+export interface BoxOverlay {
+  group: string;
+  path: string;
+}
+
+/** Image items carry their overlays when they have any (docs/http-api.md, "Media at a step"). */
+export interface MediaItem {
+  masks?: MaskOverlay[];
+  boxes?: BoxOverlay[];
+}
+
+/** A run's JSON file, as parsed JSON (the caller checks its shape). */
+export async function getFileJson(entity: string, project: string, runId: string, path: string, signal?: AbortSignal): Promise<unknown> {
+  return json(`${runPath(entity, project, runId)}/files/${filePath(path)}`, signal);
+}
