@@ -10,7 +10,7 @@
 As in wandb, ``trackboard.run``, ``config``, ``summary``, ``log``, ``define_metric`` and
 ``mark_preempting`` refer to the current run after ``init()`` and raise :class:`Error` (``run``:
 is None) before it and after ``finish()``. Importing this package loads neither numpy nor the
-store; ``Api`` is loaded on first use.
+store; ``Api``, ``sweep`` and ``agent`` are loaded on first use.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from trackboard.api import Api
     from trackboard.media import Audio, Histogram, Html, Image, Table, Video
     from trackboard.plot import plot_table, visualize
+    from trackboard.sweep_agent import agent, sweep
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ __all__ = [
     "Settings",
     "Table",
     "Video",
+    "agent",
     "alert",
     "config",
     "data_types",
@@ -66,6 +68,7 @@ __all__ = [
     "save",
     "sklearn",
     "summary",
+    "sweep",
     "unwatch",
     "use_artifact",
     "use_model",
@@ -211,6 +214,10 @@ def __getattr__(name: str) -> Any:
         from trackboard.api import Api
 
         return Api
+    if name in ("sweep", "agent"):
+        from trackboard import sweep_agent
+
+        return getattr(sweep_agent, name)
     if name in _MEDIA:
         from trackboard import media
 

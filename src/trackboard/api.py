@@ -13,6 +13,7 @@ after ``log``). ``Api(store=...)`` reads any store, PostgreSQL included.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from trackboard.ingest.follow import PollReport, RootFollower, delete_run, run_f
 from trackboard.query import history as history_query
 from trackboard.query.runs import select_runs
 from trackboard.store import open_store
-from trackboard.store.base import ProjectRow, RunRow, Store
+from trackboard.store.base import ProjectRow, RunRow, Store, SweepRow
 
 LOCAL_STORE_NAME = "trackboard.db"
 
@@ -118,12 +119,100 @@ class Api:
             )
         return Run(self, self.store.run(*parts))
 
+    def sweep(self, path: str) -> Sweep:
+        """``"entity/project/sweep_id"`` (or ``"project/sweep_id"``, ``"sweep_id"``)."""
+        if not isinstance(path, str) or not path.strip("/"):
+            raise InvalidInputError(
+                f"a sweep path like 'entity/project/sweep_id' is required: {path!r}"
+            )
+        parts = [p for p in path.strip("/").split("/") if p]
+        if len(parts) == 4 and parts[2] == "sweeps":
+            parts = [parts[0], parts[1], parts[3]]
+        if len(parts) == 1:
+            parts = [*self._project_path(None), parts[0]]
+        elif len(parts) == 2:
+            parts = [self.default_entity, *parts]
+        if len(parts) != 3:
+            raise InvalidInputError(
+                f"sweep path {path!r} must be 'entity/project/sweep_id' or 'project/sweep_id'"
+            )
+        return Sweep(self, self.store.sweep(*parts))
+
     def _project_path(self, path: str | None) -> tuple[str, str]:
         if path is None:
             if not self.settings.project:
                 raise UsageError("name a project: Api().runs('entity/project')")
             return self.settings.entity, self.settings.project
         return settings_module.split_project_path(path, self.default_entity)
+
+
+class Sweep:
+    """A sweep as wandb's ``Api().sweep()`` gives it: its config, state, runs and best run."""
+
+    def __init__(self, api: Api, row: SweepRow) -> None:
+        import yaml
+
+        self._api = api
+        self.entity = row.entity
+        self.project = row.project
+        self.id = row.sweep_id
+        self.state = row.state.upper()
+        """wandb's spelling: ``RUNNING``, ``PAUSED``, ``FINISHED``, ``CANCELLED``."""
+        loaded = yaml.safe_load(row.config)
+        self.config: dict[str, Any] = dict(loaded) if isinstance(loaded, Mapping) else {}
+        self.name: str = str(self.config.get("name") or row.sweep_id)
+
+    @property
+    def path(self) -> list[str]:
+        return [self.entity, self.project, self.id]
+
+    @property
+    def runs(self) -> Runs:
+        """The runs that joined this sweep, oldest first."""
+        rows = [
+            row
+            for row in self._api.store.runs(self.entity, self.project)
+            if row.sweep_id == self.id
+        ]
+        return Runs(self._api, self.entity, self.project, rows, 50)
+
+    @property
+    def order(self) -> str | None:
+        """The metric's order: ``-summary_metrics.<name>`` to maximize, ``+...`` to minimize."""
+        metric = self.config.get("metric")
+        if not isinstance(metric, Mapping) or not metric.get("name"):
+            return None
+        sign = "-" if metric.get("goal") == "maximize" else "+"
+        return f"{sign}summary_metrics.{metric['name']}"
+
+    @property
+    def expected_run_count(self) -> int | None:
+        """The number of grid points of a grid sweep (capped by ``run_cap``), else None."""
+        from trackboard.sweeps import parse_sweep_config
+        from trackboard.sweeps.controller import grid_size
+
+        return grid_size(parse_sweep_config(self.config))
+
+    def best_run(self, order: str | None = None) -> Run | None:
+        """The run first in ``order`` (default: the metric's goal) among runs that logged it."""
+        order = order or self.order
+        if order is None:
+            return None
+        key = order.lstrip("+-").removeprefix("summary_metrics.")
+        rows = [
+            row
+            for row in self.runs._rows
+            if isinstance(row.summary.get(key), int | float)
+            and not isinstance(row.summary.get(key), bool)
+            and math.isfinite(row.summary[key])
+        ]
+        if not rows:
+            return None
+        pick = max if order.startswith("-") else min
+        return Run(self._api, pick(rows, key=lambda row: float(row.summary[key])))
+
+    def __repr__(self) -> str:
+        return f"<Sweep {self.entity}/{self.project}/{self.id} ({self.state})>"
 
 
 class Project:

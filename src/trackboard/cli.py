@@ -5,6 +5,8 @@
     trackboard ingest               apply new run-log records to the local store
     trackboard ui                   the dashboard over the local root, followed live
     trackboard server --db URL      the dashboard and HTTP API over any store
+    trackboard sweep CONFIG.yaml    create a sweep; --pause/--resume/--stop/--cancel ID
+    trackboard agent SWEEP_ID       run a sweep's jobs as subprocesses
 
 Every command finds the root as ``init`` does (``--dir``, ``TRACKBOARD_DIR``, ``WANDB_DIR``,
 ``./trackboard``).
@@ -205,6 +207,47 @@ def cmd_server(args: argparse.Namespace) -> int:
     return serve(store, settings_module.resolve(), root, args.host, args.port, open_browser=False)
 
 
+_SWEEP_STATES = {"pause": "paused", "resume": "running", "stop": "finished", "cancel": "cancelled"}
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from trackboard import sweep_agent
+
+    chosen = [flag for flag in _SWEEP_STATES if getattr(args, flag)]
+    if len(chosen) > 1:
+        raise UsageError(f"give one of --{', --'.join(chosen)}, not several")
+    if chosen:
+        state = sweep_agent.set_sweep_state(
+            args.target,
+            _SWEEP_STATES[chosen[0]],
+            entity=args.entity,
+            project=args.project,
+            dir=args.dir,
+        )
+        print(f"trackboard: sweep {args.target} is now {state}")
+        return 0
+    path = Path(args.target)
+    if not path.is_file():
+        raise UsageError(f"sweep config file {args.target!r} not found")
+    sweep_agent.sweep(path.read_text(encoding="utf-8"), args.entity, args.project, dir=args.dir)
+    return 0
+
+
+def cmd_agent(args: argparse.Namespace) -> int:
+    from trackboard import sweep_agent
+
+    sweep_agent.agent(
+        args.sweep_id,
+        entity=args.entity,
+        project=args.project,
+        count=args.count,
+        max_consecutive_failed_runs=args.max_consecutive_failed_runs,
+        stale_after_s=args.stale_after,
+        dir=args.dir,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trackboard", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"trackboard {__version__}")
@@ -251,6 +294,35 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     server.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: a free one)")
     server.set_defaults(func=cmd_server)
+
+    sweep = add("sweep", "create a sweep from a YAML config, or pause, resume, stop or cancel one")
+    sweep.add_argument("target", help="the config file, or with a state flag the sweep id")
+    sweep.add_argument("-p", "--project", help="project (default: the config's, then settings)")
+    sweep.add_argument("-e", "--entity", help="entity (default: the config's, then settings)")
+    for flag, meaning in (
+        ("pause", "agents wait"),
+        ("resume", "agents continue"),
+        ("stop", "no new runs; running runs finish"),
+        ("cancel", "no new runs; running runs are killed"),
+    ):
+        sweep.add_argument(f"--{flag}", action="store_true", help=f"the sweep id: {meaning}")
+    sweep.set_defaults(func=cmd_sweep)
+
+    agent = add("agent", "run a sweep's jobs, each a subprocess of the sweep's command")
+    agent.add_argument("sweep_id", help="'id', 'project/id' or 'entity/project/id'")
+    agent.add_argument("-p", "--project", help="the sweep's project when the id has none")
+    agent.add_argument("-e", "--entity", help="the sweep's entity when the id has none")
+    agent.add_argument("--count", type=int, help="the most jobs this agent runs")
+    agent.add_argument(
+        "--max-consecutive-failed-runs", type=int, help="stop after this many failures in a row"
+    )
+    agent.add_argument(
+        "--stale-after",
+        type=float,
+        default=60.0,
+        help="seconds without a heartbeat before another agent's run is marked crashed",
+    )
+    agent.set_defaults(func=cmd_agent)
     return parser
 
 

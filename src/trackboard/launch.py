@@ -141,6 +141,24 @@ def init(
         resume=None,
         overrides=overrides,
     )
+    if resolved.sweep_id is not None:
+        # In a sweep the agent's project, entity and run id win, as in wandb.
+        given = {"project": project, "entity": entity, "id": id}
+        for what, value in given.items():
+            if value is not None:
+                printer.warn(f"Ignoring {what} {value!r} when running a sweep.")
+        if any(v is not None for v in given.values()):
+            resolved = settings_module.resolve(
+                dir=dir,
+                mode=mode,
+                name=name,
+                notes=notes,
+                group=group,
+                job_type=job_type,
+                tags=None if tags is None else _tags(tags),
+                resume=None,
+                overrides=overrides,
+            )
     resume_mode = _resume_mode(resume if resume is not None else resolved.resume)
     notebook = _in_notebook()
     cfg = Config(

@@ -72,6 +72,20 @@ Saved views
     :class:`~trackboard.errors.NotFoundError`; renaming onto an existing name raises
     :class:`~trackboard.errors.ConflictError`.
 
+Sweeps
+    A sweep is ``(entity, project, sweep_id)`` with its configuration text (kept as given,
+    never parsed by the store) and a state from :data:`SWEEP_STATES`. Agents take runs by
+    *claims*: :meth:`Store.claim_sweep_run` locks the sweep row (PostgreSQL ``FOR UPDATE``,
+    SQLite ``BEGIN IMMEDIATE``), first marks every ``pending`` or ``running`` claim whose
+    heartbeat is older than ``stale_after_s`` as ``crashed``, then, when the sweep is
+    ``running``, calls the caller's pure ``choose(sweep, claims)`` with all its claims and
+    inserts what it returns, so agents in several processes never receive the same choice.
+    A claim's state is one of :data:`CLAIM_STATES`; :meth:`Store.update_sweep_claim` moves it
+    and refreshes its heartbeat, only for the agent that holds it and only while the claim is
+    not ``crashed`` (an agent declared dead stays dead). Unknown sweeps raise
+    :class:`~trackboard.errors.NotFoundError`; creating an existing one raises
+    :class:`~trackboard.errors.ConflictError`.
+
 Errors and limits
     Unknown runs raise :class:`~trackboard.errors.NotFoundError`; malformed input raises
     :class:`~trackboard.errors.InvalidInputError`; a key longer than :data:`MAX_KEY_LENGTH`
@@ -86,7 +100,7 @@ Concurrency
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -102,6 +116,10 @@ MAX_VIEW_BYTES = 256 * 1024
 """The largest saved view settings, as UTF-8 JSON text."""
 MAX_VIEW_NAME_LENGTH = 128
 LOD_BLOCKS = (64, 512, 4096)
+SWEEP_STATES = ("running", "paused", "finished", "cancelled")
+"""A sweep's states: agents take runs only while it is ``running``."""
+CLAIM_STATES = ("pending", "running", "finished", "failed", "crashed")
+"""A claim's states; ``crashed`` is a claim whose agent stopped sending heartbeats."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +143,36 @@ class ViewRow:
     is_default: bool
     created_at: float
     updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRow:
+    """A sweep; ``config`` is the configuration text it was created with (YAML or JSON)."""
+
+    entity: str
+    project: str
+    sweep_id: str
+    config: str
+    state: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SweepClaim:
+    """One run a sweep handed to an agent: its id, its parameters and how it went."""
+
+    sweep_id: str
+    run_id: str
+    params: dict[str, JSONValue]
+    state: str
+    agent_id: str
+    created_at: float
+    heartbeat_at: float
+
+
+SweepChoice = Callable[[SweepRow, list[SweepClaim]], "tuple[str, Mapping[str, Any]] | None"]
+"""``choose(sweep, claims)`` -> ``(run_id, params)`` of the next run, or None for no more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +372,60 @@ class Store(Protocol):
 
     def delete_view(self, entity: str, project: str, name: str) -> None:
         """Remove a saved view; NotFoundError when absent."""
+        ...
+
+    # -- sweeps -------------------------------------------------------------------------
+    def create_sweep(self, entity: str, project: str, sweep_id: str, config: str) -> SweepRow:
+        """Record a new ``running`` sweep; ConflictError when the id is taken in the project."""
+        ...
+
+    def sweep(self, entity: str, project: str, sweep_id: str) -> SweepRow:
+        """One sweep; NotFoundError when absent."""
+        ...
+
+    def sweeps(self, entity: str, project: str) -> list[SweepRow]:
+        """A project's sweeps, oldest first."""
+        ...
+
+    def set_sweep_state(self, entity: str, project: str, sweep_id: str, state: str) -> SweepRow:
+        """Move a sweep to one of :data:`SWEEP_STATES`; NotFoundError when absent."""
+        ...
+
+    def sweep_claims(self, entity: str, project: str, sweep_id: str) -> list[SweepClaim]:
+        """Every claim of a sweep, oldest first; NotFoundError when the sweep is absent."""
+        ...
+
+    def claim_sweep_run(
+        self,
+        entity: str,
+        project: str,
+        sweep_id: str,
+        agent_id: str,
+        choose: SweepChoice,
+        *,
+        stale_after_s: float,
+    ) -> SweepClaim | None:
+        """Take the sweep's next run for ``agent_id`` atomically (see the module docstring).
+
+        Returns the new ``pending`` claim, or None when the sweep is not ``running`` or
+        ``choose`` returned None. A run id ``choose`` returns twice is a ConflictError.
+        """
+        ...
+
+    def update_sweep_claim(
+        self,
+        entity: str,
+        project: str,
+        sweep_id: str,
+        run_id: str,
+        agent_id: str,
+        *,
+        state: str | None = None,
+    ) -> SweepClaim:
+        """Refresh the claim's heartbeat and, with ``state``, move it (see the docstring).
+
+        NotFoundError when there is no such claim; ConflictError when another agent holds
+        it or it was marked ``crashed``."""
         ...
 
     # -- reads --------------------------------------------------------------------------

@@ -24,6 +24,9 @@ from trackboard.store.base import (
     RunRow,
     SeriesColumns,
     SeriesSummary,
+    SweepChoice,
+    SweepClaim,
+    SweepRow,
     ViewRow,
 )
 from trackboard.store.dialect import Cursor, Dialect, Pool
@@ -34,6 +37,7 @@ from trackboard.store.run_rows import Run
 from trackboard.store.saved_views import SavedViews
 from trackboard.store.series_reader import SeriesReader
 from trackboard.store.series_writer import Points, SeriesWriter, check_points
+from trackboard.store.sweep_rows import SweepTables
 
 
 def _check_name(what: str, value: Any) -> None:
@@ -53,6 +57,7 @@ class SqlStore:
         self._keys = HistoryKeys(dialect)
         self._others = OtherValues(dialect)
         self._views = SavedViews(dialect)
+        self._sweeps = SweepTables(dialect)
         sql = dialect.sql
         self._select_run = sql(
             f"{run_rows.SELECT} WHERE p.entity = ? AND p.name = ? AND r.run_id = ?"
@@ -331,6 +336,60 @@ class SqlStore:
                 raise NotFoundError(f"no project {entity}/{name}")
         for pk in pks:
             self._keys.forget_run(pk)
+
+    # -- sweeps -------------------------------------------------------------------------
+    def create_sweep(self, entity: str, project: str, sweep_id: str, config: str) -> SweepRow:
+        for what, value in (("entity", entity), ("project", project), ("sweep_id", sweep_id)):
+            _check_name(what, value)
+        with self._transaction(write=True) as cur:
+            return self._sweeps.create(cur, entity, project, sweep_id, config)
+
+    def sweep(self, entity: str, project: str, sweep_id: str) -> SweepRow:
+        with self._transaction(write=False, snapshot=False) as cur:
+            return self._sweeps.one(cur, entity, project, sweep_id)[1]
+
+    def sweeps(self, entity: str, project: str) -> list[SweepRow]:
+        with self._transaction(write=False, snapshot=False) as cur:
+            return self._sweeps.of_project(cur, entity, project)
+
+    def set_sweep_state(self, entity: str, project: str, sweep_id: str, state: str) -> SweepRow:
+        with self._transaction(write=True) as cur:
+            return self._sweeps.set_state(cur, entity, project, sweep_id, state)
+
+    def sweep_claims(self, entity: str, project: str, sweep_id: str) -> list[SweepClaim]:
+        with self._transaction(write=False) as cur:
+            pk, _ = self._sweeps.one(cur, entity, project, sweep_id)
+            return self._sweeps.claims(cur, pk, sweep_id)
+
+    def claim_sweep_run(
+        self,
+        entity: str,
+        project: str,
+        sweep_id: str,
+        agent_id: str,
+        choose: SweepChoice,
+        *,
+        stale_after_s: float,
+    ) -> SweepClaim | None:
+        with self._transaction(write=True) as cur:
+            return self._sweeps.claim(
+                cur, entity, project, sweep_id, agent_id, choose, stale_after_s
+            )
+
+    def update_sweep_claim(
+        self,
+        entity: str,
+        project: str,
+        sweep_id: str,
+        run_id: str,
+        agent_id: str,
+        *,
+        state: str | None = None,
+    ) -> SweepClaim:
+        with self._transaction(write=True) as cur:
+            return self._sweeps.update_claim(
+                cur, entity, project, sweep_id, run_id, agent_id, state
+            )
 
     # -- saved views --------------------------------------------------------------------
     def views(self, entity: str, project: str) -> list[ViewRow]:

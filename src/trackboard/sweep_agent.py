@@ -1,0 +1,483 @@
+"""``trackboard.sweep()`` and ``trackboard.agent()``: local sweeps on the root's store.
+
+A sweep lives in the embedded store of the local root (``<root>/trackboard.db``, the same one
+``Api()`` reads). An agent takes runs by claims (:meth:`Store.claim_sweep_run`): the claim
+transaction runs the pure controller (:mod:`trackboard.sweeps.controller`), so agents in
+several processes never get the same parameters. For each claim the agent
+
+* writes ``<root>/sweep-<sweep_id>/config-<run_id>.yaml`` (``wandb_version: 1`` and
+  ``{param: {value: v}}``) and sets ``WANDB_SWEEP_ID``, ``WANDB_RUN_ID``,
+  ``WANDB_SWEEP_PARAM_PATH``, ``WANDB_PROJECT``, ``WANDB_ENTITY`` and their ``TRACKBOARD_*``
+  twins, plus ``TRACKBOARD_DIR`` (the root), so ``init()`` inside the job puts the run in the
+  sweep with its parameters locked in ``config``;
+* runs the job: ``function()`` in this process (then ``finish()`` if the run is still
+  open; an exception fails the job), or, without a function, a subprocess built from the
+  sweep's ``command`` (exit code other than 0 fails the job; the subprocess is killed when
+  the agent dies, on Linux);
+* refreshes the claim's heartbeat every ``heartbeat_s`` while the job runs, and marks the
+  claim ``finished`` or ``failed`` when it ends.
+
+With a ``metric`` in the sweep, the agent first catches up on the root's run logs into the
+store and hands the controller each sweep run's metric (Bayesian search and
+``metric.target`` use them).
+
+An agent that dies stops heartbeating; the next claim by any agent, ``stale_after_s`` after
+the last heartbeat, marks its claim ``crashed`` (a grid point is then handed out again). A
+paused sweep makes agents wait; a finished or cancelled sweep, or one with nothing left to
+hand out, makes them exit (a cancelled sweep's running subprocesses are terminated). Failed
+jobs stop the agent by wandb's rules (:class:`FailureRules`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trackboard import settings as settings_module
+from trackboard.errors import ConflictError, InvalidInputError
+from trackboard.ingest.follow import RootFollower
+from trackboard.sdk.names import new_run_id
+from trackboard.sdk.printer import DEFAULT_PRINTER
+from trackboard.store import open_store
+from trackboard.store.base import RunRow, Store, SweepClaim
+from trackboard.sweeps.controller import RunMetrics, chooser
+from trackboard.sweeps.macros import expand_command
+from trackboard.sweeps.spec import SweepSpec, parse_sweep_config
+
+LOCAL_STORE_NAME = "trackboard.db"
+HEARTBEAT_S = 5.0
+"""How often an agent refreshes the claim of its running job."""
+STALE_AFTER_S = 60.0
+"""How long after its last heartbeat a claim is marked crashed by the next claim."""
+PAUSED_POLL_S = 2.0
+FLAPPING_WINDOW_S = 60.0
+FLAPPING_FAILURES = 3
+MAX_INITIAL_FAILURES = 5
+
+
+def _store(root: Path) -> Store:
+    root.mkdir(parents=True, exist_ok=True)
+    return open_store(str(root / LOCAL_STORE_NAME))
+
+
+def sweep(
+    sweep: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | str,
+    entity: str | None = None,
+    project: str | None = None,
+    prior_runs: list[str] | None = None,
+    *,
+    dir: str | os.PathLike[str] | None = None,
+) -> str:
+    """Create a sweep in the local root's store; print and return its 8-character id.
+
+    ``sweep`` is a config dict, a callable returning one, YAML text or a YAML file path.
+    ``project`` falls back to the config's ``project``, then the settings'. ``prior_runs``
+    are ids of runs of the project (after catching up on the root's logs) whose config and
+    metric seed the search: each becomes a claim of the sweep, ``finished`` or ``failed`` as
+    the run ended (a run still going counts as ``running``). The runs themselves are not
+    moved into the sweep. An unknown run id is a NotFoundError and creates no sweep.
+    """
+    source = sweep() if callable(sweep) else sweep
+    spec = parse_sweep_config(source)
+    settings = settings_module.resolve(
+        dir=dir, entity=entity or spec.entity, project=project or spec.project
+    )
+    project_name = settings.project or settings_module.DEFAULT_PROJECT
+    import yaml
+
+    text = yaml.safe_dump(dict(spec.source), sort_keys=False)
+    store = _store(settings.root)
+    try:
+        seeds = _prior_runs(store, settings.root, settings.entity, project_name, prior_runs)
+        while True:
+            sweep_id = new_run_id()
+            try:
+                store.create_sweep(settings.entity, project_name, sweep_id, text)
+                break
+            except ConflictError:
+                continue
+        for row in seeds:
+            _seed(store, spec, row, sweep_id)
+    finally:
+        store.close()
+    DEFAULT_PRINTER.info(f"Create sweep with ID: {sweep_id}")
+    return sweep_id
+
+
+_PRIOR_AGENT = "prior-runs"
+_PRIOR_STATES = {"finished": "finished", "running": "running"}
+
+
+def _prior_runs(
+    store: Store, root: Path, entity: str, project: str, run_ids: Sequence[str] | None
+) -> list[RunRow]:
+    if not run_ids:
+        return []
+    if isinstance(run_ids, str):
+        raise InvalidInputError("prior_runs must be a list of run ids, not one string")
+    RootFollower(store, root, warn=DEFAULT_PRINTER.warn).poll()
+    return [store.run(entity, project, run_id) for run_id in dict.fromkeys(run_ids)]
+
+
+def _seed(store: Store, spec: SweepSpec, row: RunRow, sweep_id: str) -> None:
+    """Record a prior run as a claim holding its values of the sweep's parameters."""
+    params = {name: row.config[name] for name in spec.parameters if name in row.config}
+    claim = store.claim_sweep_run(
+        row.entity,
+        row.project,
+        sweep_id,
+        _PRIOR_AGENT,
+        lambda sweep, claims: (row.run_id, params),
+        stale_after_s=STALE_AFTER_S,
+    )
+    if claim is not None:
+        state = _PRIOR_STATES.get(row.state, "failed")
+        store.update_sweep_claim(
+            row.entity, row.project, sweep_id, row.run_id, _PRIOR_AGENT, state=state
+        )
+
+
+def split_sweep_path(path: str, entity: str | None, project: str | None) -> tuple[str, str, str]:
+    """``id``, ``project/id`` or ``entity/project/id`` to (entity, project, id)."""
+    if not isinstance(path, str) or not path.strip("/"):
+        raise InvalidInputError(f"a sweep id like 'entity/project/id' is required: {path!r}")
+    parts = [p for p in path.strip("/").split("/") if p]
+    if len(parts) == 4 and parts[2] == "sweeps":
+        parts = [parts[0], parts[1], parts[3]]
+    if len(parts) > 3:
+        raise InvalidInputError(f"sweep path {path!r} must be 'entity/project/id' at most")
+    settings = settings_module.resolve(entity=entity, project=project)
+    found_entity = parts[0] if len(parts) == 3 else settings.entity
+    found_project = parts[-2] if len(parts) >= 2 else settings.project
+    return (found_entity, found_project or settings_module.DEFAULT_PROJECT, parts[-1])
+
+
+def set_sweep_state(
+    path: str,
+    state: str,
+    *,
+    entity: str | None = None,
+    project: str | None = None,
+    dir: str | os.PathLike[str] | None = None,
+) -> str:
+    """Move the sweep at ``path`` to ``state`` (running, paused, finished, cancelled)."""
+    entity, project, sweep_id = split_sweep_path(path, entity, project)
+    store = _store(settings_module.resolve(dir=dir).root)
+    try:
+        return store.set_sweep_state(entity, project, sweep_id, state).state
+    finally:
+        store.close()
+
+
+@dataclass
+class FailureRules:
+    """wandb's rules for stopping an agent whose jobs fail (``check`` says why, or None).
+
+    (a) ``max_consecutive`` failures in a row (a success resets the count); (b) flapping:
+    :data:`FLAPPING_FAILURES` failures within the agent's first :data:`FLAPPING_WINDOW_S`
+    seconds (unless ``flapping`` is off); (c) more than :data:`MAX_INITIAL_FAILURES`
+    failures while no job has succeeded.
+    """
+
+    max_consecutive: int | None = None
+    flapping: bool = True
+    started: float = field(default_factory=time.monotonic)
+    failures: int = 0
+    consecutive: int = 0
+    successes: int = 0
+
+    def record(self, ok: bool, now: float | None = None) -> str | None:
+        """Count one job's outcome; the reason to stop the agent, or None."""
+        if ok:
+            self.successes += 1
+            self.consecutive = 0
+            return None
+        self.failures += 1
+        self.consecutive += 1
+        elapsed = (time.monotonic() if now is None else now) - self.started
+        if self.max_consecutive is not None and self.consecutive >= self.max_consecutive:
+            return f"{self.consecutive} consecutive failed runs"
+        if self.flapping and elapsed <= FLAPPING_WINDOW_S and self.failures >= FLAPPING_FAILURES:
+            return f"{self.failures} failed runs within {FLAPPING_WINDOW_S:.0f} s (flapping)"
+        if self.successes == 0 and self.failures > MAX_INITIAL_FAILURES:
+            return f"{self.failures} failed runs and none succeeded"
+        return None
+
+
+class Agent:
+    """One agent of one sweep; :meth:`run` takes and runs jobs until the sweep stops it."""
+
+    def __init__(
+        self,
+        path: str,
+        function: Callable[[], Any] | None = None,
+        *,
+        entity: str | None = None,
+        project: str | None = None,
+        count: int | None = None,
+        max_consecutive_failed_runs: int | None = None,
+        heartbeat_s: float = HEARTBEAT_S,
+        stale_after_s: float = STALE_AFTER_S,
+        dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 1
+        ):
+            raise InvalidInputError(f"count must be an int >= 1, got {count!r}")
+        if max_consecutive_failed_runs is not None and (
+            not isinstance(max_consecutive_failed_runs, int) or max_consecutive_failed_runs < 1
+        ):
+            raise InvalidInputError(
+                "max_consecutive_failed_runs must be an int >= 1, got "
+                f"{max_consecutive_failed_runs!r}"
+            )
+        self.entity, self.project, self.sweep_id = split_sweep_path(path, entity, project)
+        self.settings = settings_module.resolve(dir=dir)
+        self.root = self.settings.root
+        self.function = function
+        self.count = count
+        self.heartbeat_s = min(heartbeat_s, stale_after_s / 3)  # beats well within
+        self.stale_after_s = stale_after_s
+        self.rules = FailureRules(max_consecutive=max_consecutive_failed_runs)
+        self.agent_id = f"{socket.gethostname()}-{os.getpid()}-{new_run_id()}"
+        self.store = _store(self.root)
+        row = self.store.sweep(self.entity, self.project, self.sweep_id)
+        self.spec: SweepSpec = parse_sweep_config(row.config)
+        self.jobs = 0
+        self._follower = (
+            RootFollower(self.store, self.root, warn=DEFAULT_PRINTER.warn)
+            if self.spec.metric is not None
+            else None
+        )
+
+    def run(self) -> int:
+        """Run jobs until done; return how many ran."""
+        try:
+            while self.count is None or self.jobs < self.count:
+                claim = self._claim()
+                if claim is None:
+                    return self.jobs
+                ok = self._run_job(claim)
+                self.jobs += 1
+                reason = self.rules.record(ok)
+                if reason is not None:
+                    DEFAULT_PRINTER.warn(f"Sweep agent stopping: {reason}.")
+                    return self.jobs
+            return self.jobs
+        finally:
+            self.store.close()
+
+    def _claim(self) -> SweepClaim | None:
+        while True:
+            choose = chooser(self.spec, new_run_id, metrics=self._metrics())
+            claim = self.store.claim_sweep_run(
+                self.entity,
+                self.project,
+                self.sweep_id,
+                self.agent_id,
+                choose,
+                stale_after_s=self.stale_after_s,
+            )
+            if claim is not None:
+                return claim
+            state = self.store.sweep(self.entity, self.project, self.sweep_id).state
+            if state == "running" and self._finish_if_done():
+                return None
+            if state not in ("running", "paused"):
+                return None
+            time.sleep(min(PAUSED_POLL_S, self.heartbeat_s))
+
+    def _metrics(self) -> RunMetrics:
+        """The sweep's runs' metric (best value, finite history), after catching up on logs.
+
+        Empty when the sweep has no ``metric``. The history is the metric's logged series;
+        a run that only set it in its summary has that one value.
+        """
+        metric = self.spec.metric
+        if self._follower is None or metric is None:
+            return {}
+        self._follower.poll()
+        best = max if metric.goal == "maximize" else min
+        found: dict[str, tuple[float | None, tuple[float, ...]]] = {}
+        for row in self.store.runs(self.entity, self.project):
+            if row.sweep_id != self.sweep_id:
+                continue
+            values = tuple(
+                float(v) for v in self.store.series(row.pk, metric.name).values if math.isfinite(v)
+            )
+            last = row.summary.get(metric.name)
+            if not values and isinstance(last, int | float) and not isinstance(last, bool):
+                values = (float(last),) if math.isfinite(last) else ()
+            found[row.run_id] = (best(values) if values else None, values)
+        return found
+
+    def _finish_if_done(self) -> bool:
+        """Mark the sweep finished unless other agents' runs may still fail and come back.
+
+        While another agent holds a live claim the sweep may yet hand its parameters out
+        again (a grid point whose agent died), so this agent waits instead of exiting.
+        """
+        claims = self.store.sweep_claims(self.entity, self.project, self.sweep_id)
+        if any(c.state in ("pending", "running") for c in claims):
+            return False
+        self.store.set_sweep_state(self.entity, self.project, self.sweep_id, "finished")
+        return True
+
+    def _param_file(self, claim: SweepClaim) -> Path:
+        import yaml
+
+        folder = self.root / f"sweep-{self.sweep_id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"config-{claim.run_id}.yaml"
+        content: dict[str, Any] = {"wandb_version": 1}
+        content.update({k: {"value": v} for k, v in claim.params.items()})
+        path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+        return path
+
+    def _job_env(self, claim: SweepClaim) -> dict[str, str]:
+        values = {
+            "SWEEP_ID": self.sweep_id,
+            "RUN_ID": claim.run_id,
+            "SWEEP_PARAM_PATH": str(self._param_file(claim)),
+            "PROJECT": self.project,
+            "ENTITY": self.entity,
+        }
+        env = {f"{prefix}_{k}": v for k, v in values.items() for prefix in ("WANDB", "TRACKBOARD")}
+        env["TRACKBOARD_DIR"] = str(self.root)
+        return env
+
+    def _heartbeat(self, claim: SweepClaim, state: str | None = None) -> bool:
+        """Refresh the claim; False when it was taken from this agent (marked crashed)."""
+        try:
+            self.store.update_sweep_claim(
+                self.entity, self.project, self.sweep_id, claim.run_id, self.agent_id, state=state
+            )
+        except ConflictError as exc:
+            DEFAULT_PRINTER.warn(str(exc))
+            return False
+        return True
+
+    def _run_job(self, claim: SweepClaim) -> bool:
+        DEFAULT_PRINTER.info(f"Agent starting run {claim.run_id} with config: {claim.params}")
+        self._heartbeat(claim, "running")
+        env = self._job_env(claim)
+        ok = self._run_function(claim, env) if self.function else self._run_program(claim, env)
+        self._heartbeat(claim, "finished" if ok else "failed")
+        return ok
+
+    def _run_function(self, claim: SweepClaim, env: dict[str, str]) -> bool:
+        from trackboard.launch import current_run
+
+        assert self.function is not None
+        stop = threading.Event()
+        beat = threading.Thread(target=self._beat_until, args=(claim, stop), daemon=True)
+        beat.start()
+        ok = True
+        try:
+            with _environ(env):
+                try:
+                    self.function()
+                except Exception:
+                    ok = False
+                    traceback.print_exc()
+                run = current_run()
+                if run is not None:
+                    run.finish(exit_code=0 if ok else 1)
+        finally:
+            stop.set()
+            beat.join()
+        return ok
+
+    def _beat_until(self, claim: SweepClaim, stop: threading.Event) -> None:
+        while not stop.wait(self.heartbeat_s):
+            self._heartbeat(claim)
+
+    def _run_program(self, claim: SweepClaim, env: dict[str, str]) -> bool:
+        environ = {**os.environ, **env}
+        argv = expand_command(
+            self.spec.command,
+            claim.params,
+            program=self.spec.program,
+            environ=environ,
+        )
+        proc = subprocess.Popen(argv, env=environ, preexec_fn=_die_with_parent)
+        while True:
+            try:
+                code = proc.wait(timeout=self.heartbeat_s)
+                return code == 0
+            except subprocess.TimeoutExpired:
+                pass
+            alive = self._heartbeat(claim)
+            state = self.store.sweep(self.entity, self.project, self.sweep_id).state
+            if not alive or state == "cancelled":
+                proc.terminate()
+                proc.wait()
+                return False
+
+
+def _die_with_parent() -> None:
+    """In the job's process: receive SIGKILL when the agent dies (Linux only)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+@contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for one function-mode job, then restore them."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def agent(
+    sweep_id: str,
+    function: Callable[[], Any] | None = None,
+    entity: str | None = None,
+    project: str | None = None,
+    count: int | None = None,
+    forward_signals: bool = False,
+    term_timeout: float | None = None,
+    max_consecutive_failed_runs: int | None = None,
+    *,
+    heartbeat_s: float = HEARTBEAT_S,
+    stale_after_s: float = STALE_AFTER_S,
+    dir: str | os.PathLike[str] | None = None,
+) -> None:
+    """Run jobs of the sweep ``sweep_id`` (``id``, ``project/id`` or ``entity/project/id``).
+
+    See the module docstring. ``count`` is the most jobs this agent runs.
+    ``forward_signals`` and ``term_timeout`` are accepted and unused.
+    """
+    Agent(
+        sweep_id,
+        function,
+        entity=entity,
+        project=project,
+        count=count,
+        max_consecutive_failed_runs=max_consecutive_failed_runs,
+        heartbeat_s=heartbeat_s,
+        stale_after_s=stale_after_s,
+        dir=dir,
+    ).run()
