@@ -31,6 +31,7 @@ from trackboard.server.routes import (
     projects,
     runs,
     series,
+    sweeps,
     workspaces,
 )
 from trackboard.server.series_body import MEDIA_TYPE
@@ -96,7 +97,7 @@ def create_app(
         minimum_size=GZIP_MIN_BYTES,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA_TYPE),
     )
-    for module in (projects, runs, keys, series, history, workspaces, media, charts):
+    for module in (projects, runs, keys, series, history, workspaces, media, charts, sweeps):
         app.include_router(module.router, prefix=API_PREFIX)
     files = static_dir if static_dir is not None else DEFAULT_STATIC_DIR
 

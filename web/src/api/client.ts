@@ -355,3 +355,74 @@ export interface MediaItem {
 export async function getFileJson(entity: string, project: string, runId: string, path: string, signal?: AbortSignal): Promise<unknown> {
   return json(`${runPath(entity, project, runId)}/files/${filePath(path)}`, signal);
 }
+
+// -- sweeps (docs/http-api.md "Sweeps") ---------------------------------------------------
+
+export type SweepState = 'running' | 'paused' | 'finished' | 'cancelled';
+
+export interface SweepAxis {
+  name: string;
+  distribution: string;
+  scale: 'linear' | 'log' | 'categorical';
+}
+
+export interface SweepSummary {
+  id: string;
+  name: string | null;
+  state: SweepState;
+  method: string;
+  metric: { name: string; goal: 'minimize' | 'maximize' } | null;
+  created_at: number;
+  updated_at: number;
+  run_count: number;
+  claims: Record<string, number>;
+}
+
+export interface SweepRun {
+  run_id: string;
+  name: string | null;
+  state: string | null;
+  claim_state: string | null;
+  created_at: number;
+  params: Record<string, unknown>;
+  metric: number | null;
+}
+
+export interface SweepDetail extends SweepSummary {
+  config: Record<string, unknown>;
+  config_text: string;
+  /** What is wrong with a stored config that no longer parses; null normally. */
+  config_error: string | null;
+  axes: SweepAxis[];
+  runs: SweepRun[];
+}
+
+export interface SweepImportance {
+  metric: SweepSummary['metric'];
+  runs: number;
+  parameters: { name: string; correlation: number | null; importance: number | null }[];
+}
+
+const sweepPath = (entity: string, project: string, sweepId: string) => `${projectPath(entity, project)}/sweeps/${seg(sweepId)}`;
+
+export async function listSweeps(entity: string, project: string, signal?: AbortSignal): Promise<SweepSummary[]> {
+  return (await json<{ sweeps: SweepSummary[] }>(`${projectPath(entity, project)}/sweeps`, signal)).sweeps;
+}
+
+export async function getSweep(entity: string, project: string, sweepId: string, signal?: AbortSignal): Promise<SweepDetail> {
+  return json(sweepPath(entity, project, sweepId), signal);
+}
+
+export async function getSweepImportance(entity: string, project: string, sweepId: string, signal?: AbortSignal): Promise<SweepImportance> {
+  return json(`${sweepPath(entity, project, sweepId)}/importance`, signal);
+}
+
+/** Pause (`paused`), resume (`running`), finish or cancel a sweep. */
+export async function setSweepState(entity: string, project: string, sweepId: string, state: SweepState): Promise<SweepSummary> {
+  const res = await request(sweepPath(entity, project, sweepId), {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ state }),
+  });
+  return (await res.json()) as SweepSummary;
+}

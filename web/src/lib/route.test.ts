@@ -12,6 +12,14 @@ describe('parseHash', () => {
       page: 'run', entity: 'me', project: 'mnist', runId: 'ab12',
     });
   });
+  it('reads the sweeps list and a sweep page, and builds them back', () => {
+    const list = parseHash('#/p/me/mnist/sweeps').route;
+    expect(list).toEqual({ page: 'sweeps', entity: 'me', project: 'mnist' });
+    const one = parseHash('#/p/me/mnist/sweeps/s%2F1').route;
+    expect(one).toEqual({ page: 'sweep', entity: 'me', project: 'mnist', sweepId: 's/1' });
+    expect(buildHash(one)).toBe('#/p/me/mnist/sweeps/s%2F1');
+    expect(buildHash(list)).toBe('#/p/me/mnist/sweeps');
+  });
   it('reads settings and ignores bad ones', () => {
     const s = parseHash('#/p/me/x?smooth=gaussian&w=3&q=loss').settings;
     expect(s).toEqual({ ...DEFAULT_SETTINGS, smoothing: { kind: 'gaussian', weight: 3 }, search: 'loss' });

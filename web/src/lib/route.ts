@@ -7,7 +7,9 @@ import { SMOOTHING_KINDS } from './smoothing';
 export type Route =
   | { page: 'projects' }
   | { page: 'workspace'; entity: string; project: string }
-  | { page: 'run'; entity: string; project: string; runId: string };
+  | { page: 'run'; entity: string; project: string; runId: string }
+  | { page: 'sweeps'; entity: string; project: string }
+  | { page: 'sweep'; entity: string; project: string; sweepId: string };
 
 /** The x axes every run has; `_step` also means "the key's own step metric" when it has one. */
 export const X_AXES: readonly { key: string; label: string }[] = [
@@ -52,6 +54,8 @@ export function parseHash(hash: string): { route: Route; settings: ViewSettings 
   if (parts[0] === 'p' && parts.length >= 3) {
     const [, entity, project] = parts;
     if (parts[3] === 'runs' && parts[4]) route = { page: 'run', entity, project, runId: parts[4] };
+    else if (parts[3] === 'sweeps' && parts[4]) route = { page: 'sweep', entity, project, sweepId: parts[4] };
+    else if (parts[3] === 'sweeps') route = { page: 'sweeps', entity, project };
     else route = { page: 'workspace', entity, project };
   }
   return { route, settings: parseSettings(query) };
@@ -79,7 +83,10 @@ export function routePath(route: Route): string {
   const enc = encodeURIComponent;
   if (route.page === 'projects') return '#/';
   const base = `#/p/${enc(route.entity)}/${enc(route.project)}`;
-  return route.page === 'run' ? `${base}/runs/${enc(route.runId)}` : base;
+  if (route.page === 'run') return `${base}/runs/${enc(route.runId)}`;
+  if (route.page === 'sweeps') return `${base}/sweeps`;
+  if (route.page === 'sweep') return `${base}/sweeps/${enc(route.sweepId)}`;
+  return base;
 }
 
 /** The hash for a route; settings that differ from the defaults are kept in the query. */
