@@ -78,6 +78,22 @@ def print_runs(runs: Sequence[Run], columns: Sequence[str], spark_key: str | Non
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
 
 
+def _demo_sweep(args: argparse.Namespace, root: Path) -> None:
+    """Run the seed's sweep of the CNN (``count=6``) and print its best run."""
+    from trackboard.demo.digits import PROJECT, load_digits_split
+    from trackboard.demo.sweep import SWEEP_COUNT, SWEPT_KEYS, run_sweep
+
+    print(f"\nRunning a sweep of the CNN ({SWEEP_COUNT} runs)")
+    sweep_id = run_sweep(load_digits_split(), epochs=args.epochs, dir=args.dir)
+    runs = Api(root=root).sweep(f"{PROJECT}/{sweep_id}").runs  # a fresh catch-up
+    best = max(runs, key=lambda r: r.summary.get("val_acc", -1.0))
+    params = ", ".join(f"{key}={best.config[key]}" for key in SWEPT_KEYS)
+    print(
+        f"Sweep {sweep_id}: {len(runs)} runs; best run: {best.name} ({params}), "
+        f"val_acc {best.summary['val_acc']:.2f}"
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from trackboard.demo.digits import PROJECT, run_demo
 
@@ -94,6 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"\nBest run: {best.name} (lr={best.config['lr']}), val_acc {best.summary['val_acc']:.2f}"
     )
+    _demo_sweep(args, root)
     if args.no_ui:
         return 0
     print("\nOpening the dashboard (Ctrl-C to stop)")

@@ -39,6 +39,14 @@ class RunLogError(Error):
     """A run log cannot be opened or written."""
 
 
+class RunStoppedError(Error):
+    """Raised by ``log()`` of a run its sweep's early termination stopped.
+
+    The run is already finished with state ``killed``; a sweep agent running the function
+    catches this and counts the job as stopped, not failed.
+    """
+
+
 __all__ = [
     "ConfigError",
     "ConflictError",
@@ -46,6 +54,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "RunLogError",
+    "RunStoppedError",
     "StoreError",
     "SweepConfigError",
     "UsageError",

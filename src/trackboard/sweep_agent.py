@@ -15,7 +15,21 @@ several processes never get the same parameters. For each claim the agent
   sweep's ``command`` (exit code other than 0 fails the job; the subprocess is killed when
   the agent dies, on Linux);
 * refreshes the claim's heartbeat every ``heartbeat_s`` while the job runs, and marks the
-  claim ``finished`` or ``failed`` when it ends.
+  claim ``finished`` or ``failed`` when it ends (``stopped`` when hyperband stopped it).
+
+With ``early_terminate`` (hyperband) in the sweep, each heartbeat also catches up on the
+root's logs and asks :func:`~trackboard.sweeps.hyperband.stop_decisions` about the sweep's
+runs; when the agent's own run must stop, the agent prints the decision's reason and
+
+* function mode: asks the run to stop (:meth:`Run.request_stop`): its next ``log()``
+  finishes it with state ``killed`` and raises :class:`~trackboard.errors.RunStoppedError`,
+  which the agent catches (a function that returns without logging again is finished as
+  ``killed`` too);
+* program mode: sends SIGTERM to the process, SIGKILL after ``TRACKBOARD_AGENT_KILL_DELAY``
+  (or ``WANDB_AGENT_KILL_DELAY``) seconds, default 30, then sets the run's state in the
+  store to ``killed`` whatever the process left behind.
+
+Either way the claim ends ``stopped`` and the job counts as a success for the failure rules.
 
 With a ``metric`` in the sweep, the agent first catches up on the root's run logs into the
 store and hands the controller each sweep run's metric (Bayesian search and
@@ -46,13 +60,14 @@ from pathlib import Path
 from typing import Any
 
 from trackboard import settings as settings_module
-from trackboard.errors import ConflictError, InvalidInputError
+from trackboard.errors import ConflictError, InvalidInputError, RunStoppedError
 from trackboard.ingest.follow import RootFollower
 from trackboard.sdk.names import new_run_id
 from trackboard.sdk.printer import DEFAULT_PRINTER
 from trackboard.store import open_store
 from trackboard.store.base import RunRow, Store, SweepClaim
-from trackboard.sweeps.controller import RunMetrics, chooser
+from trackboard.sweeps.controller import RunMetrics, chooser, prior_runs
+from trackboard.sweeps.hyperband import StopDecision, stop_decisions
 from trackboard.sweeps.macros import expand_command
 from trackboard.sweeps.spec import SweepSpec, parse_sweep_config
 
@@ -65,6 +80,9 @@ PAUSED_POLL_S = 2.0
 FLAPPING_WINDOW_S = 60.0
 FLAPPING_FAILURES = 3
 MAX_INITIAL_FAILURES = 5
+KILL_DELAY_S = 30.0
+"""Seconds between SIGTERM and SIGKILL for a stopped program-mode job."""
+KILL_DELAY_ENV = ("TRACKBOARD_AGENT_KILL_DELAY", "WANDB_AGENT_KILL_DELAY")
 
 
 def _store(root: Path) -> Store:
@@ -269,9 +287,9 @@ class Agent:
                 claim = self._claim()
                 if claim is None:
                     return self.jobs
-                ok = self._run_job(claim)
+                outcome = self._run_job(claim)
                 self.jobs += 1
-                reason = self.rules.record(ok)
+                reason = self.rules.record(outcome != "failed")
                 if reason is not None:
                     DEFAULT_PRINTER.warn(f"Sweep agent stopping: {reason}.")
                     return self.jobs
@@ -369,26 +387,45 @@ class Agent:
             return False
         return True
 
-    def _run_job(self, claim: SweepClaim) -> bool:
+    def _run_job(self, claim: SweepClaim) -> str:
+        """Run one job; its claim's final state: ``finished``, ``failed`` or ``stopped``."""
         DEFAULT_PRINTER.info(f"Agent starting run {claim.run_id} with config: {claim.params}")
         self._heartbeat(claim, "running")
         env = self._job_env(claim)
-        ok = self._run_function(claim, env) if self.function else self._run_program(claim, env)
-        self._heartbeat(claim, "finished" if ok else "failed")
-        return ok
+        run_job = self._run_function if self.function else self._run_program
+        outcome = run_job(claim, env)
+        self._heartbeat(claim, outcome)
+        return outcome
 
-    def _run_function(self, claim: SweepClaim, env: dict[str, str]) -> bool:
+    def _stop_decision(self, claim: SweepClaim) -> StopDecision | None:
+        """Hyperband's decision to stop this claim's run now, or None (no hyperband, or go on)."""
+        hyperband, metric = self.spec.early_terminate, self.spec.metric
+        if hyperband is None or metric is None:
+            return None
+        claims = self.store.sweep_claims(self.entity, self.project, self.sweep_id)
+        runs = prior_runs(self.spec, claims, self._metrics())
+        maximize = metric.goal == "maximize"
+        for decision in stop_decisions(hyperband, runs, maximize=maximize):
+            if decision.run_id == claim.run_id:
+                DEFAULT_PRINTER.info(f"Hyperband early termination: {decision.reason}")
+                return decision
+        return None
+
+    def _run_function(self, claim: SweepClaim, env: dict[str, str]) -> str:
         from trackboard.launch import current_run
 
         assert self.function is not None
         stop = threading.Event()
-        beat = threading.Thread(target=self._beat_until, args=(claim, stop), daemon=True)
+        stopped: list[StopDecision] = []
+        beat = threading.Thread(target=self._beat_until, args=(claim, stop, stopped), daemon=True)
         beat.start()
         ok = True
         try:
             with _environ(env):
                 try:
                     self.function()
+                except RunStoppedError:
+                    pass
                 except Exception:
                     ok = False
                     traceback.print_exc()
@@ -398,13 +435,28 @@ class Agent:
         finally:
             stop.set()
             beat.join()
-        return ok
+        if stopped:
+            return "stopped"
+        return "finished" if ok else "failed"
 
-    def _beat_until(self, claim: SweepClaim, stop: threading.Event) -> None:
+    def _beat_until(
+        self, claim: SweepClaim, stop: threading.Event, stopped: list[StopDecision]
+    ) -> None:
+        """Heartbeat the claim; ask the job's run to stop when hyperband says so."""
+        from trackboard.launch import current_run
+        from trackboard.sdk.run import Run
+
         while not stop.wait(self.heartbeat_s):
             self._heartbeat(claim)
+            if stopped:
+                continue
+            decision = self._stop_decision(claim)
+            run = current_run()
+            if decision is not None and isinstance(run, Run) and run.id == claim.run_id:
+                stopped.append(decision)
+                run.request_stop(decision.reason)
 
-    def _run_program(self, claim: SweepClaim, env: dict[str, str]) -> bool:
+    def _run_program(self, claim: SweepClaim, env: dict[str, str]) -> str:
         environ = {**os.environ, **env}
         argv = expand_command(
             self.spec.command,
@@ -416,7 +468,7 @@ class Agent:
         while True:
             try:
                 code = proc.wait(timeout=self.heartbeat_s)
-                return code == 0
+                return "finished" if code == 0 else "failed"
             except subprocess.TimeoutExpired:
                 pass
             alive = self._heartbeat(claim)
@@ -424,7 +476,48 @@ class Agent:
             if not alive or state == "cancelled":
                 proc.terminate()
                 proc.wait()
-                return False
+                return "failed"
+            if self._stop_decision(claim) is not None:
+                _terminate(proc, kill_delay())
+                self._mark_killed(claim)
+                return "stopped"
+
+    def _mark_killed(self, claim: SweepClaim) -> None:
+        """After a stopped process exits: catch up its log, then show its run as ``killed``."""
+        if self._follower is not None:
+            self._follower.poll()
+        try:
+            row = self.store.run(self.entity, self.project, claim.run_id)
+        except LookupError:
+            return  # the process never started its run
+        self.store.update_run(row.pk, state="killed")
+
+
+def kill_delay() -> float:
+    """Seconds from SIGTERM to SIGKILL: ``TRACKBOARD_AGENT_KILL_DELAY``, then the wandb name."""
+    for name in KILL_DELAY_ENV:
+        text = os.environ.get(name)
+        if text:
+            try:
+                value = float(text)
+            except ValueError:
+                raise InvalidInputError(
+                    f"{name} must be a number of seconds, got {text!r}"
+                ) from None
+            if not math.isfinite(value) or value < 0:
+                raise InvalidInputError(f"{name} must be >= 0 seconds, got {text!r}")
+            return value
+    return KILL_DELAY_S
+
+
+def _terminate(proc: subprocess.Popen[bytes], delay: float) -> None:
+    """SIGTERM ``proc``; SIGKILL it when it is still alive ``delay`` seconds later."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _die_with_parent() -> None:

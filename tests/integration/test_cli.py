@@ -30,6 +30,7 @@ def test_demo_trains_runs_and_reads_them_back(root: Path) -> None:
     assert_demo_cnn_logged_histograms_and_predictions(root)
     assert_demo_runs_logged_classification_charts(root)
     assert_demo_cnn_logged_legacy_charts(root)
+    assert_demo_ran_the_sweep(root, proc.stdout)
     listing = trackboard_cli(
         "runs",
         "trackboard-demo",
@@ -44,10 +45,32 @@ def test_demo_trains_runs_and_reads_them_back(root: Path) -> None:
     assert len(lines) == 3  # header + lr 0.1 and 0.3
 
 
+def assert_demo_ran_the_sweep(root: Path, stdout: str) -> None:
+    """Six CNN runs in one sweep, each with its swept lr and batch_size locked in its config."""
+    import trackboard
+    from trackboard.store import open_store
+
+    store = open_store(root / "trackboard.db")
+    try:
+        (sweep,) = store.sweeps("local", "trackboard-demo")
+        claims = store.sweep_claims("local", "trackboard-demo", sweep.sweep_id)
+    finally:
+        store.close()
+    assert [c.state for c in claims] == ["finished"] * 6
+    runs = trackboard.Api(root=root).sweep(f"trackboard-demo/{sweep.sweep_id}").runs
+    assert len(runs) == 6
+    params = {c.run_id: c.params for c in claims}
+    for run in runs:
+        assert run.config["model"] == "cnn"
+        assert {k: run.config[k] for k in ("lr", "batch_size")} == params[run.id]
+        assert run.summary["val_acc"] > 0
+    assert f"Sweep {sweep.sweep_id}: 6 runs; best run: " in stdout
+
+
 def assert_demo_cnn_logged_histograms_and_predictions(root: Path) -> None:
     import trackboard
 
-    (cnn,) = trackboard.Api(root=root).runs("trackboard-demo", filters={"config.model": "cnn"})
+    (cnn,) = trackboard.Api(root=root).runs("trackboard-demo", filters={"group": "cnn"})
     history = list(cnn.scan_history())
     keys = {k for row in history for k, v in row.items() if v is not None}
     for layer in ("0", "2", "6"):  # the two convolutions and the linear layer
@@ -75,7 +98,7 @@ def assert_demo_runs_logged_classification_charts(root: Path) -> None:
     import trackboard
 
     runs = trackboard.Api(root=root).runs("trackboard-demo")
-    assert len(runs) == 6
+    assert len(runs) == 12  # five softmax runs, the CNN and the sweep's six CNN runs
     for run in runs:
         rows = [r for r in run.scan_history() if r.get("conf_mat_table")]
         assert len(rows) == 1  # the three charts share one step
@@ -112,7 +135,7 @@ def assert_demo_runs_logged_classification_charts(root: Path) -> None:
 def assert_demo_cnn_logged_legacy_charts(root: Path) -> None:
     import trackboard
 
-    (cnn,) = trackboard.Api(root=root).runs("trackboard-demo", filters={"config.model": "cnn"})
+    (cnn,) = trackboard.Api(root=root).runs("trackboard-demo", filters={"group": "cnn"})
     viz = cnn.config["_wandb"]["viz"]
     for key, preset in [
         ("roc_legacy", "wandb/roc/v1"),

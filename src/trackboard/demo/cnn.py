@@ -54,10 +54,14 @@ def train_cnn(
     *,
     epochs: int,
     batch_size: int = 32,
+    lr: float = LEARNING_RATE,
+    group: str = "cnn",
     seed: int = 0,
     dir: str | Path | None = None,
 ) -> str:
     """Train the CNN with Adam, watching it; returns the run's id.
+
+    Inside a sweep job the sweep's locked ``lr`` and ``batch_size`` replace the arguments.
 
     Runs on one CPU thread (restored after): for a model this small, torch's intra-op threads
     only fight over the cores, and took fifteen times longer on a busy 2-core machine.
@@ -67,12 +71,23 @@ def train_cnn(
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _train(data, epochs=epochs, batch_size=batch_size, seed=seed, dir=dir)
+        return _train(
+            data, epochs=epochs, batch_size=batch_size, lr=lr, group=group, seed=seed, dir=dir
+        )
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(data: Digits, *, epochs: int, batch_size: int, seed: int, dir: str | Path | None) -> str:
+def _train(
+    data: Digits,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    group: str,
+    seed: int,
+    dir: str | Path | None,
+) -> str:
     import torch
     from torch.nn import functional
 
@@ -80,10 +95,10 @@ def _train(data: Digits, *, epochs: int, batch_size: int, seed: int, dir: str | 
     run = trackboard.init(
         project=PROJECT,
         dir=dir,
-        group="cnn",
+        group=group,
         job_type="train",
         config={
-            "lr": LEARNING_RATE,
+            "lr": lr,
             "epochs": epochs,
             "batch_size": batch_size,
             "model": "cnn",
@@ -91,9 +106,10 @@ def _train(data: Digits, *, epochs: int, batch_size: int, seed: int, dir: str | 
         },
         reinit="finish_previous",
     )
+    lr, batch_size = float(run.config["lr"]), int(run.config["batch_size"])  # a sweep's values
     model = make_cnn()
     criterion = torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     trackboard.watch(model, criterion, log="all", log_freq=10)
     x_train, y_train = _images(data.x_train), torch.as_tensor(data.y_train)
     x_val, y_val = _images(data.x_val), torch.as_tensor(data.y_val)

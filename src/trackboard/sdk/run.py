@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from trackboard.errors import InvalidInputError, UsageError
+from trackboard.errors import InvalidInputError, RunStoppedError, UsageError
 from trackboard.records import (
     ConfigUpdate,
     Exit,
@@ -99,6 +99,7 @@ class Run(RunIdentity):
         self._seq = 0
         self._finished = False
         self._preempting = False
+        self._stop_reason: str | None = None
         self._start_time = _time() if start_time is None else start_time
         self._t0 = self._start_time - spec.runtime_offset
         self._heartbeat_interval = settings.heartbeat_interval
@@ -195,7 +196,13 @@ class Run(RunIdentity):
         commit: bool | None = None,
         sync: bool | None = None,
     ) -> None:
-        """Log a row of values; wandb's step and commit rules (``research/wandb-api.md`` 2.1)."""
+        """Log a row of values; wandb's step and commit rules (``research/wandb-api.md`` 2.1).
+
+        After :meth:`request_stop` the call logs nothing: it finishes the run as ``killed``
+        and raises :class:`~trackboard.errors.RunStoppedError`.
+        """
+        if self._stop_reason is not None:
+            self._stop()
         now = _time()
         if (
             type(data) is dict
@@ -313,8 +320,12 @@ class Run(RunIdentity):
 
     # ---------------------------------------------------------------------------- finish
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
-        """Flush the pending row, write the exit record and close the run log. Idempotent."""
-        self._finish(0 if exit_code is None else int(exit_code))
+        """Flush the pending row, write the exit record and close the run log. Idempotent.
+
+        A run asked to stop (:meth:`request_stop`) finishes as ``killed``.
+        """
+        state = "killed" if self._stop_reason is not None else None
+        self._finish(0 if exit_code is None else int(exit_code), state)
 
     def _finish(self, exit_code: int, state: str | None = None) -> None:
         """Finish with an explicit ``state`` (``killed`` for a stopped run) if given."""
@@ -354,6 +365,19 @@ class Run(RunIdentity):
             )
         if self._on_finish is not None:
             self._on_finish(self, exit_code)
+
+    def request_stop(self, reason: str) -> None:
+        """Ask the run to stop (sweep early termination); safe from any thread.
+
+        The run's next :meth:`log` finishes it with state ``killed`` and raises
+        :class:`~trackboard.errors.RunStoppedError` carrying ``reason``.
+        """
+        self._stop_reason = reason
+
+    def _stop(self) -> None:
+        reason = self._stop_reason or "stopped"
+        self._finish(0, state="killed")
+        raise RunStoppedError(f"Run ({self._spec.run_id}) was stopped: {reason}")
 
     def mark_preempting(self) -> None:
         """The run is about to be preempted: a non-zero exit then counts as ``preempted``."""

@@ -118,8 +118,9 @@ MAX_VIEW_NAME_LENGTH = 128
 LOD_BLOCKS = (64, 512, 4096)
 SWEEP_STATES = ("running", "paused", "finished", "cancelled")
 """A sweep's states: agents take runs only while it is ``running``."""
-CLAIM_STATES = ("pending", "running", "finished", "failed", "crashed")
-"""A claim's states; ``crashed`` is a claim whose agent stopped sending heartbeats."""
+CLAIM_STATES = ("pending", "running", "finished", "failed", "crashed", "stopped")
+"""A claim's states; ``crashed`` is a claim whose agent stopped sending heartbeats,
+``stopped`` one whose run the sweep's early termination (hyperband) ended."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ _PRIOR_STATE = {
     "finished": "finished",
     "failed": "failed",
     "crashed": "crashed",
+    "stopped": "killed",
 }
 
 
