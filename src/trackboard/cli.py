@@ -33,6 +33,10 @@ from trackboard.store.base import Store
 _SPARKS = "▁▂▃▄▅▆▇█"
 
 
+MAX_REQUEST_HEAD_BYTES = 4 << 20
+"""The longest request line and headers the server reads (run ids in chart URLs)."""
+
+
 def _root(args: argparse.Namespace) -> Path:
     return settings_module.resolve(dir=args.dir).root
 
@@ -170,7 +174,15 @@ def serve(
         url = f"http://{shown}:{bound}"
         app = create_app(store, settings, root=root, allowed_hosts=allowed_hosts)
         config = uvicorn.Config(
-            app, http="h11", ws="none", lifespan="on", log_level="warning", access_log=False
+            app,
+            http="h11",
+            ws="none",
+            lifespan="on",
+            log_level="warning",
+            access_log=False,
+            # A chart over 10,000 runs names them all in its URL (about 90 KB); h11's 16 KB
+            # default answers such a request 400 whenever it arrives in more than one read.
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
         )
         server = uvicorn.Server(config)
         print(f"trackboard: dashboard at {url}", flush=True)

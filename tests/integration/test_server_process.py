@@ -164,3 +164,29 @@ def test_ui_on_a_taken_port_is_a_clear_error(root: Path) -> None:
     assert proc.returncode == 2
     assert "cannot listen" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_long_url_arriving_in_pieces_is_served(
+    root: Path, ui_server: tuple[subprocess.Popen[str], str]
+) -> None:
+    """A chart over 10,000 runs names them in its URL (~90 KB); it must not be a 400 when the
+    request line reaches the server in several reads."""
+    _, url = ui_server
+    with httpx.Client(timeout=10) as http:
+        _wait_for(lambda: bool(http.get(f"{url}/api/v1/projects").json()["projects"]), 10)
+    ids = ",".join(["first"] * 10_000)
+    head = (
+        f"GET /api/v1/projects/local/live/keys?runs={ids} HTTP/1.1\r\n"
+        f"Host: {url.removeprefix('http://')}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        for start in range(0, len(head), 8192):
+            sock.sendall(head[start : start + 8192])
+            time.sleep(0.005)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b'"name":"loss"' in answer

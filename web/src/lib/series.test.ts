@@ -84,4 +84,9 @@ describe('chartBuckets', () => {
     expect(chartBuckets(430, 100) * 100).toBeLessThanOrEqual(POINT_BUDGET);
     expect(chartBuckets(1400, 1000)).toBe(20);
   });
+  it('asks for a whole number of buckets before the chart has a width', () => {
+    expect(chartBuckets(Number.NaN, 3)).toBe(1000);
+    expect(chartBuckets(0, 3)).toBe(1000);
+    expect(chartBuckets(Number.NaN, 10000)).toBe(20);
+  });
 });

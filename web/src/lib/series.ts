@@ -114,6 +114,8 @@ export const POINT_BUDGET = 20_000;
 
 /** Buckets per run for a chart `widthPx` wide showing `runs` runs. */
 export function chartBuckets(widthPx: number, runs: number): number {
-  const byWidth = Math.min(1000, Math.max(100, Math.ceil(widthPx / 100) * 100));
+  // A chart not laid out yet has no width (NaN or 0): ask for the most buckets, never NaN.
+  const width = Number.isFinite(widthPx) && widthPx > 0 ? widthPx : 1000;
+  const byWidth = Math.min(1000, Math.max(100, Math.ceil(width / 100) * 100));
   return Math.max(20, Math.min(byWidth, Math.floor(POINT_BUDGET / Math.max(1, runs))));
 }
