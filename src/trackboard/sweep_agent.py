@@ -1,9 +1,13 @@
-"""``trackboard.sweep()`` and ``trackboard.agent()``: local sweeps on the root's store.
+"""``trackboard.sweep()`` and ``trackboard.agent()``: sweeps on the local root or a server.
 
 A sweep lives in the embedded store of the local root (``<root>/trackboard.db``, the same one
-``Api()`` reads). An agent takes runs by claims (:meth:`Store.claim_sweep_run`): the claim
-transaction runs the pure controller (:mod:`trackboard.sweeps.controller`), so agents in
-several processes never get the same parameters. For each claim the agent
+``Api()`` reads), or, when a trackboard server is configured (``TRACKBOARD_BASE_URL``, online
+mode), in the server's store. An agent takes runs by claims through a *backend*: the
+:class:`LocalBackend` calls :mod:`trackboard.sweeps.claims` on the root's store, the
+:class:`HttpBackend` calls the server's claim routes, which call the same functions on the
+server's store. Either way the claim transaction runs the pure controller
+(:mod:`trackboard.sweeps.controller`), so agents in several processes or on several machines
+never get the same parameters. For each claim the agent
 
 * writes ``<root>/sweep-<sweep_id>/config-<run_id>.yaml`` (``wandb_version: 1`` and
   ``{param: {value: v}}``) and sets ``WANDB_SWEEP_ID``, ``WANDB_RUN_ID``,
@@ -14,32 +18,36 @@ several processes never get the same parameters. For each claim the agent
   open; an exception fails the job), or, without a function, a subprocess built from the
   sweep's ``command`` (exit code other than 0 fails the job; the subprocess is killed when
   the agent dies, on Linux);
-* refreshes the claim's heartbeat every ``heartbeat_s`` while the job runs, and marks the
+* sends a heartbeat for the claim every ``heartbeat_s`` while the job runs, and marks the
   claim ``finished`` or ``failed`` when it ends (``stopped`` when hyperband stopped it).
 
-With ``early_terminate`` (hyperband) in the sweep, each heartbeat also catches up on the
-root's logs and asks :func:`~trackboard.sweeps.hyperband.stop_decisions` about the sweep's
-runs; when the agent's own run must stop, the agent prints the decision's reason and
+With ``early_terminate`` (hyperband) in the sweep, each heartbeat's answer says whether the
+agent's run must stop (:func:`~trackboard.sweeps.hyperband.stop_decisions` over the sweep's
+runs: a local agent first catches up on the root's logs, the server reads what online runs
+uploaded); when it must, the agent prints the decision's reason and
 
 * function mode: asks the run to stop (:meth:`Run.request_stop`): its next ``log()``
   finishes it with state ``killed`` and raises :class:`~trackboard.errors.RunStoppedError`,
   which the agent catches (a function that returns without logging again is finished as
   ``killed`` too);
 * program mode: sends SIGTERM to the process, SIGKILL after ``TRACKBOARD_AGENT_KILL_DELAY``
-  (or ``WANDB_AGENT_KILL_DELAY``) seconds, default 30, then sets the run's state in the
-  store to ``killed`` whatever the process left behind.
+  (or ``WANDB_AGENT_KILL_DELAY``) seconds, default 30.
 
-Either way the claim ends ``stopped`` and the job counts as a success for the failure rules.
+Either way the claim ends ``stopped`` with the reason, the store shows the run as ``killed``
+with the reason under ``_stop_reason`` in its summary, and the job counts as a success for the
+failure rules.
 
-With a ``metric`` in the sweep, the agent first catches up on the root's run logs into the
-store and hands the controller each sweep run's metric (Bayesian search and
-``metric.target`` use them).
+With a ``metric`` in the sweep, the controller gets each sweep run's metric (Bayesian search
+and ``metric.target`` use them).
 
 An agent that dies stops heartbeating; the next claim by any agent, ``stale_after_s`` after
-the last heartbeat, marks its claim ``crashed`` (a grid point is then handed out again). A
-paused sweep makes agents wait; a finished or cancelled sweep, or one with nothing left to
-hand out, makes them exit (a cancelled sweep's running subprocesses are terminated). Failed
-jobs stop the agent by wandb's rules (:class:`FailureRules`).
+the last heartbeat, marks its claim ``crashed`` (a grid point is then handed out again, at
+most :data:`~trackboard.sweeps.controller.MAX_CRASHES` times). A paused sweep makes agents
+wait; a finished or cancelled sweep, or one with nothing left to hand out, makes them exit (a
+cancelled sweep's running subprocesses are terminated). Failed jobs stop the agent by wandb's
+rules (:class:`FailureRules`). An HTTP agent that cannot reach the server retries with
+backoff; a claim whose answer was lost is handed to it again on the retry, never a second
+point.
 """
 
 from __future__ import annotations
@@ -57,24 +65,28 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackboard import settings as settings_module
-from trackboard.errors import ConflictError, InvalidInputError, RunStoppedError
+from trackboard.errors import ConflictError, InvalidInputError, RunStoppedError, UsageError
 from trackboard.ingest.follow import RootFollower
 from trackboard.sdk.names import new_run_id
 from trackboard.sdk.printer import DEFAULT_PRINTER
 from trackboard.store import open_store
 from trackboard.store.base import RunRow, Store, SweepClaim
-from trackboard.sweeps.controller import RunMetrics, chooser, prior_runs
-from trackboard.sweeps.hyperband import StopDecision, stop_decisions
+from trackboard.sweeps import claims as protocol
+from trackboard.sweeps.claims import Beat, SweepBackend, Taken
+from trackboard.sweeps.controller import RunMetrics
 from trackboard.sweeps.macros import expand_command
 from trackboard.sweeps.spec import SweepSpec, parse_sweep_config
+
+if TYPE_CHECKING:
+    from trackboard.sync.http import ServerClient
 
 LOCAL_STORE_NAME = "trackboard.db"
 HEARTBEAT_S = 5.0
 """How often an agent refreshes the claim of its running job."""
-STALE_AFTER_S = 60.0
+STALE_AFTER_S = protocol.STALE_AFTER_S
 """How long after its last heartbeat a claim is marked crashed by the next claim."""
 PAUSED_POLL_S = 2.0
 FLAPPING_WINDOW_S = 60.0
@@ -90,6 +102,23 @@ def _store(root: Path) -> Store:
     return open_store(str(root / LOCAL_STORE_NAME))
 
 
+def server_client(settings: settings_module.Settings) -> ServerClient | None:
+    """The configured trackboard server's client (online mode with a URL), else None."""
+    if settings.mode != "online" or not settings.base_url:
+        return None
+    from trackboard.sync.http import ServerClient
+
+    return ServerClient(settings.base_url, settings.api_key)
+
+
+def server_entity(settings: settings_module.Settings, entity: str) -> str:
+    """The entity of a sweep on the server: the one its runs are uploaded under (the signed-in
+    user's in place of the default entity)."""
+    from trackboard.sync.uploader import upload_entity
+
+    return upload_entity(entity, settings.user_entity)
+
+
 def sweep(
     sweep: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | str,
     entity: str | None = None,
@@ -98,14 +127,15 @@ def sweep(
     *,
     dir: str | os.PathLike[str] | None = None,
 ) -> str:
-    """Create a sweep in the local root's store; print and return its 8-character id.
+    """Create a sweep; print and return its 8-character id.
 
     ``sweep`` is a config dict, a callable returning one, YAML text or a YAML file path.
-    ``project`` falls back to the config's ``project``, then the settings'. ``prior_runs``
-    are ids of runs of the project (after catching up on the root's logs) whose config and
-    metric seed the search: each becomes a claim of the sweep, ``finished`` or ``failed`` as
-    the run ended (a run still going counts as ``running``). The runs themselves are not
-    moved into the sweep. An unknown run id is a NotFoundError and creates no sweep.
+    ``project`` falls back to the config's ``project``, then the settings'. With a server
+    configured the sweep is created there; otherwise in the local root's store, where
+    ``prior_runs`` are ids of runs of the project (after catching up on the root's logs) whose
+    config and metric seed the search: each becomes a claim of the sweep, ``finished`` or
+    ``failed`` as the run ended (a run still going counts as ``running``). The runs themselves
+    are not moved into the sweep. An unknown run id is a NotFoundError and creates no sweep.
     """
     source = sweep() if callable(sweep) else sweep
     spec = parse_sweep_config(source)
@@ -113,19 +143,23 @@ def sweep(
         dir=dir, entity=entity or spec.entity, project=project or spec.project
     )
     project_name = settings.project or settings_module.DEFAULT_PROJECT
+    client = server_client(settings)
+    if client is not None:
+        if prior_runs:
+            raise UsageError("prior_runs are only taken by sweeps in the local root, not a server")
+        from trackboard.sweeps import remote
+
+        entity_name = server_entity(settings, settings.entity)
+        sweep_id = remote.create_sweep(client, entity_name, project_name, dict(spec.source))
+        DEFAULT_PRINTER.info(f"Create sweep with ID: {sweep_id} on {client.base_url}")
+        return sweep_id
     import yaml
 
     text = yaml.safe_dump(dict(spec.source), sort_keys=False)
     store = _store(settings.root)
     try:
         seeds = _prior_runs(store, settings.root, settings.entity, project_name, prior_runs)
-        while True:
-            sweep_id = new_run_id()
-            try:
-                store.create_sweep(settings.entity, project_name, sweep_id, text)
-                break
-            except ConflictError:
-                continue
+        sweep_id = protocol.create_sweep(store, settings.entity, project_name, text)
         for row in seeds:
             _seed(store, spec, row, sweep_id)
     finally:
@@ -192,7 +226,14 @@ def set_sweep_state(
 ) -> str:
     """Move the sweep at ``path`` to ``state`` (running, paused, finished, cancelled)."""
     entity, project, sweep_id = split_sweep_path(path, entity, project)
-    store = _store(settings_module.resolve(dir=dir).root)
+    settings = settings_module.resolve(dir=dir)
+    client = server_client(settings)
+    if client is not None:
+        from trackboard.sweeps import remote
+
+        entity = server_entity(settings, entity)
+        return remote.set_sweep_state(client, entity, project, sweep_id, state)
+    store = _store(settings.root)
     try:
         return store.set_sweep_state(entity, project, sweep_id, state).state
     finally:
@@ -234,6 +275,82 @@ class FailureRules:
         return None
 
 
+class LocalBackend:
+    """The claim protocol on the local root's store (see the module docstring).
+
+    Before a claim, a heartbeat of a hyperband sweep, and a ``stopped`` claim's end, it catches
+    up on the root's run logs, so the controller and hyperband see the runs' metrics and the
+    stopped run's row exists to be marked ``killed``.
+    """
+
+    def __init__(self, root: Path, entity: str, project: str, sweep_id: str) -> None:
+        self.entity, self.project, self.sweep_id = entity, project, sweep_id
+        self.store = _store(root)
+        try:
+            self.spec = parse_sweep_config(self.config())
+        except BaseException:
+            self.store.close()
+            raise
+        self._follower = RootFollower(self.store, root, warn=DEFAULT_PRINTER.warn)
+        self._lock = threading.Lock()  # the job's heartbeat thread polls too
+
+    def _where(self) -> tuple[Store, str, str, str]:
+        return self.store, self.entity, self.project, self.sweep_id
+
+    def _metrics(self) -> RunMetrics:
+        if self.spec.metric is None:
+            return {}
+        with self._lock:
+            self._follower.poll()
+        return protocol.sweep_metrics(*self._where(), self.spec)
+
+    def config(self) -> str:
+        return self.store.sweep(self.entity, self.project, self.sweep_id).config
+
+    def claim(self, agent_id: str, stale_after_s: float) -> Taken:
+        return protocol.take_run(
+            *self._where(),
+            agent_id,
+            spec=self.spec,
+            metrics=self._metrics(),
+            stale_after_s=stale_after_s,
+        )
+
+    def beat(self, agent_id: str, run_ids: Sequence[str]) -> Beat:
+        metrics = self._metrics() if self.spec.early_terminate is not None else {}
+        return protocol.heartbeat(
+            *self._where(), agent_id, run_ids, spec=self.spec, metrics=metrics
+        )
+
+    def end(self, agent_id: str, run_id: str, state: str, stop_reason: str | None = None) -> None:
+        if state == "stopped":
+            with self._lock:
+                self._follower.poll()
+        protocol.end_claim(*self._where(), run_id, agent_id, state, stop_reason)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_backend(
+    settings: settings_module.Settings, entity: str, project: str, sweep_id: str
+) -> SweepBackend:
+    """The server's backend when one is configured (online mode), else the local root's."""
+    client = server_client(settings)
+    if client is None:
+        return LocalBackend(settings.root, entity, project, sweep_id)
+    from trackboard.sweeps.remote import HttpBackend
+
+    return HttpBackend(
+        client,
+        server_entity(settings, entity),
+        project,
+        sweep_id,
+        host=socket.gethostname(),
+        warn=DEFAULT_PRINTER.warn,
+    )
+
+
 class Agent:
     """One agent of one sweep; :meth:`run` takes and runs jobs until the sweep stops it."""
 
@@ -249,6 +366,7 @@ class Agent:
         heartbeat_s: float = HEARTBEAT_S,
         stale_after_s: float = STALE_AFTER_S,
         dir: str | os.PathLike[str] | None = None,
+        backend: SweepBackend | None = None,
     ) -> None:
         if count is not None and (
             isinstance(count, bool) or not isinstance(count, int) or count < 1
@@ -270,15 +388,15 @@ class Agent:
         self.stale_after_s = stale_after_s
         self.rules = FailureRules(max_consecutive=max_consecutive_failed_runs)
         self.agent_id = f"{socket.gethostname()}-{os.getpid()}-{new_run_id()}"
-        self.store = _store(self.root)
-        row = self.store.sweep(self.entity, self.project, self.sweep_id)
-        self.spec: SweepSpec = parse_sweep_config(row.config)
-        self.jobs = 0
-        self._follower = (
-            RootFollower(self.store, self.root, warn=DEFAULT_PRINTER.warn)
-            if self.spec.metric is not None
-            else None
+        self.backend = backend or open_backend(
+            self.settings, self.entity, self.project, self.sweep_id
         )
+        try:
+            self.spec: SweepSpec = parse_sweep_config(self.backend.config())
+        except BaseException:
+            self.backend.close()
+            raise
+        self.jobs = 0
 
     def run(self) -> int:
         """Run jobs until done; return how many ran."""
@@ -295,63 +413,18 @@ class Agent:
                     return self.jobs
             return self.jobs
         finally:
-            self.store.close()
+            self.backend.close()
 
     def _claim(self) -> SweepClaim | None:
+        """The next claim; None when the sweep is finished or cancelled. Waits while it is
+        paused, or while nothing is left but other agents' runs may still come back."""
         while True:
-            choose = chooser(self.spec, new_run_id, metrics=self._metrics())
-            claim = self.store.claim_sweep_run(
-                self.entity,
-                self.project,
-                self.sweep_id,
-                self.agent_id,
-                choose,
-                stale_after_s=self.stale_after_s,
-            )
-            if claim is not None:
-                return claim
-            state = self.store.sweep(self.entity, self.project, self.sweep_id).state
-            if state == "running" and self._finish_if_done():
-                return None
-            if state not in ("running", "paused"):
+            taken = self.backend.claim(self.agent_id, self.stale_after_s)
+            if taken.claim is not None:
+                return taken.claim
+            if taken.state not in ("running", "paused"):
                 return None
             time.sleep(min(PAUSED_POLL_S, self.heartbeat_s))
-
-    def _metrics(self) -> RunMetrics:
-        """The sweep's runs' metric (best value, finite history), after catching up on logs.
-
-        Empty when the sweep has no ``metric``. The history is the metric's logged series;
-        a run that only set it in its summary has that one value.
-        """
-        metric = self.spec.metric
-        if self._follower is None or metric is None:
-            return {}
-        self._follower.poll()
-        best = max if metric.goal == "maximize" else min
-        found: dict[str, tuple[float | None, tuple[float, ...]]] = {}
-        for row in self.store.runs(self.entity, self.project):
-            if row.sweep_id != self.sweep_id:
-                continue
-            values = tuple(
-                float(v) for v in self.store.series(row.pk, metric.name).values if math.isfinite(v)
-            )
-            last = row.summary.get(metric.name)
-            if not values and isinstance(last, int | float) and not isinstance(last, bool):
-                values = (float(last),) if math.isfinite(last) else ()
-            found[row.run_id] = (best(values) if values else None, values)
-        return found
-
-    def _finish_if_done(self) -> bool:
-        """Mark the sweep finished unless other agents' runs may still fail and come back.
-
-        While another agent holds a live claim the sweep may yet hand its parameters out
-        again (a grid point whose agent died), so this agent waits instead of exiting.
-        """
-        claims = self.store.sweep_claims(self.entity, self.project, self.sweep_id)
-        if any(c.state in ("pending", "running") for c in claims):
-            return False
-        self.store.set_sweep_state(self.entity, self.project, self.sweep_id, "finished")
-        return True
 
     def _param_file(self, claim: SweepClaim) -> Path:
         import yaml
@@ -376,47 +449,44 @@ class Agent:
         env["TRACKBOARD_DIR"] = str(self.root)
         return env
 
-    def _heartbeat(self, claim: SweepClaim, state: str | None = None) -> bool:
-        """Refresh the claim; False when it was taken from this agent (marked crashed)."""
+    def _end(self, claim: SweepClaim, state: str, stop_reason: str | None = None) -> bool:
+        """Move the claim; False when it was taken from this agent (marked crashed)."""
         try:
-            self.store.update_sweep_claim(
-                self.entity, self.project, self.sweep_id, claim.run_id, self.agent_id, state=state
-            )
+            self.backend.end(self.agent_id, claim.run_id, state, stop_reason)
         except ConflictError as exc:
             DEFAULT_PRINTER.warn(str(exc))
             return False
         return True
 
+    def _beat(self, claim: SweepClaim) -> tuple[Beat, str | None]:
+        """One heartbeat: the answer, and hyperband's reason to stop the job (or None)."""
+        beat = self.backend.beat(self.agent_id, [claim.run_id])
+        if claim.run_id in beat.lost:
+            DEFAULT_PRINTER.warn(
+                f"run {claim.run_id} of sweep {self.sweep_id} was marked crashed: this agent "
+                "missed its heartbeats"
+            )
+        reason = beat.stop.get(claim.run_id)
+        if reason is not None:
+            DEFAULT_PRINTER.info(f"Hyperband early termination: {reason}")
+        return beat, reason
+
     def _run_job(self, claim: SweepClaim) -> str:
         """Run one job; its claim's final state: ``finished``, ``failed`` or ``stopped``."""
         DEFAULT_PRINTER.info(f"Agent starting run {claim.run_id} with config: {claim.params}")
-        self._heartbeat(claim, "running")
+        self._end(claim, "running")
         env = self._job_env(claim)
         run_job = self._run_function if self.function else self._run_program
-        outcome = run_job(claim, env)
-        self._heartbeat(claim, outcome)
+        outcome, reason = run_job(claim, env)
+        self._end(claim, outcome, reason)
         return outcome
 
-    def _stop_decision(self, claim: SweepClaim) -> StopDecision | None:
-        """Hyperband's decision to stop this claim's run now, or None (no hyperband, or go on)."""
-        hyperband, metric = self.spec.early_terminate, self.spec.metric
-        if hyperband is None or metric is None:
-            return None
-        claims = self.store.sweep_claims(self.entity, self.project, self.sweep_id)
-        runs = prior_runs(self.spec, claims, self._metrics())
-        maximize = metric.goal == "maximize"
-        for decision in stop_decisions(hyperband, runs, maximize=maximize):
-            if decision.run_id == claim.run_id:
-                DEFAULT_PRINTER.info(f"Hyperband early termination: {decision.reason}")
-                return decision
-        return None
-
-    def _run_function(self, claim: SweepClaim, env: dict[str, str]) -> str:
+    def _run_function(self, claim: SweepClaim, env: dict[str, str]) -> tuple[str, str | None]:
         from trackboard.launch import current_run
 
         assert self.function is not None
         stop = threading.Event()
-        stopped: list[StopDecision] = []
+        stopped: list[str] = []
         beat = threading.Thread(target=self._beat_until, args=(claim, stop, stopped), daemon=True)
         beat.start()
         ok = True
@@ -436,27 +506,24 @@ class Agent:
             stop.set()
             beat.join()
         if stopped:
-            return "stopped"
-        return "finished" if ok else "failed"
+            return "stopped", stopped[0]
+        return ("finished" if ok else "failed"), None
 
-    def _beat_until(
-        self, claim: SweepClaim, stop: threading.Event, stopped: list[StopDecision]
-    ) -> None:
+    def _beat_until(self, claim: SweepClaim, stop: threading.Event, stopped: list[str]) -> None:
         """Heartbeat the claim; ask the job's run to stop when hyperband says so."""
         from trackboard.launch import current_run
         from trackboard.sdk.run import Run
 
         while not stop.wait(self.heartbeat_s):
-            self._heartbeat(claim)
-            if stopped:
+            _, reason = self._beat(claim)
+            if stopped or reason is None:
                 continue
-            decision = self._stop_decision(claim)
             run = current_run()
-            if decision is not None and isinstance(run, Run) and run.id == claim.run_id:
-                stopped.append(decision)
-                run.request_stop(decision.reason)
+            if isinstance(run, Run) and run.id == claim.run_id:
+                stopped.append(reason)
+                run.request_stop(reason)
 
-    def _run_program(self, claim: SweepClaim, env: dict[str, str]) -> str:
+    def _run_program(self, claim: SweepClaim, env: dict[str, str]) -> tuple[str, str | None]:
         environ = {**os.environ, **env}
         argv = expand_command(
             self.spec.command,
@@ -468,29 +535,17 @@ class Agent:
         while True:
             try:
                 code = proc.wait(timeout=self.heartbeat_s)
-                return "finished" if code == 0 else "failed"
+                return ("finished" if code == 0 else "failed"), None
             except subprocess.TimeoutExpired:
                 pass
-            alive = self._heartbeat(claim)
-            state = self.store.sweep(self.entity, self.project, self.sweep_id).state
-            if not alive or state == "cancelled":
+            beat, reason = self._beat(claim)
+            if claim.run_id in beat.lost or beat.state == "cancelled":
                 proc.terminate()
                 proc.wait()
-                return "failed"
-            if self._stop_decision(claim) is not None:
+                return "failed", None
+            if reason is not None:
                 _terminate(proc, kill_delay())
-                self._mark_killed(claim)
-                return "stopped"
-
-    def _mark_killed(self, claim: SweepClaim) -> None:
-        """After a stopped process exits: catch up its log, then show its run as ``killed``."""
-        if self._follower is not None:
-            self._follower.poll()
-        try:
-            row = self.store.run(self.entity, self.project, claim.run_id)
-        except LookupError:
-            return  # the process never started its run
-        self.store.update_run(row.pk, state="killed")
+                return "stopped", reason
 
 
 def kill_delay() -> float:

@@ -50,7 +50,9 @@ def test_function_mode_stops_the_bad_runs_as_killed(root: Path) -> None:
         wandb.agent(sweep_id, function=train_and_carry_on, project="p", heartbeat_s=0.2)
         runs = wandb.Api().sweep("p/" + sweep_id).runs
         result = {{
-            r.config["level"]: [r.state, len(list(r.scan_history(keys=["loss"])))] for r in runs
+            r.config["level"]: [r.state, len(list(r.scan_history(keys=["loss"])))]
+            + [r.summary.get("_stop_reason"), r.id]
+            for r in runs
         }}
         found = {{"runs": result, "sweep": sweep_id, "after": len(after_stop)}}
         print("RESULT " + json.dumps(found))
@@ -60,12 +62,13 @@ def test_function_mode_stops_the_bad_runs_as_killed(root: Path) -> None:
     found = _result(proc.stdout)
     runs = found["runs"]
     assert sorted(runs) == ["1", "10", "2", "20"], runs
-    assert runs["1"] == ["finished", STEPS]
-    assert runs["2"] == ["finished", STEPS]
+    assert runs["1"][:3] == ["finished", STEPS, None]
+    assert runs["2"][:3] == ["finished", STEPS, None]
     for level in ("10", "20"):
-        state, steps = runs[level]
+        state, steps, reason, run_id = runs[level]
         assert state == "killed", runs
         assert 2 <= steps < STOP_BOUND, runs
+        assert reason.startswith(f"Run: {run_id} Step: ") and reason.endswith("STOP"), runs
     assert found["after"] == 4
     assert "Hyperband early termination" in proc.stdout + proc.stderr
     assert _claim_states(root, found["sweep"]) == ["finished", "finished", "stopped", "stopped"]
@@ -100,7 +103,9 @@ def test_program_mode_terminates_the_stopped_process(root: Path) -> None:
         wandb.agent(sweep_id, project="p", heartbeat_s=0.2)
         runs = wandb.Api().sweep("p/" + sweep_id).runs
         result = {{
-            r.config["level"]: [r.state, len(list(r.scan_history(keys=["loss"])))] for r in runs
+            r.config["level"]: [r.state, len(list(r.scan_history(keys=["loss"])))]
+            + [r.summary.get("_stop_reason"), r.id]
+            for r in runs
         }}
         print("RESULT " + json.dumps({{"runs": result, "sweep": sweep_id}}))
         """,
@@ -108,11 +113,12 @@ def test_program_mode_terminates_the_stopped_process(root: Path) -> None:
     )
     found = _result(proc.stdout)
     runs = found["runs"]
-    assert runs["1"] == ["finished", STEPS]
-    assert runs["2"] == ["finished", STEPS]
-    state, steps = runs["10"]
+    assert runs["1"][:3] == ["finished", STEPS, None]
+    assert runs["2"][:3] == ["finished", STEPS, None]
+    state, steps, reason, run_id = runs["10"]
     assert state == "killed", runs
     assert 2 <= steps < STOP_BOUND, runs
+    assert reason.startswith(f"Run: {run_id} Step: ") and reason.endswith("STOP"), runs
     assert _claim_states(root, found["sweep"]) == ["finished", "finished", "stopped"]
 
 

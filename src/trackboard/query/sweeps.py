@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from trackboard.query.importance import forest_importance, pearson
+from trackboard.records import STOP_REASON_KEY
 from trackboard.store.base import RunRow, Store, SweepClaim, SweepRow
 
 ShapeOf = Callable[[str], dict[str, Any]]
@@ -95,7 +96,14 @@ def _sweep_run(
         "created_at": row.created_at if row is not None else claim.created_at,  # type: ignore[union-attr]
         "params": params,
         "metric": value,
+        "stop_reason": _stop_reason(row),
     }
+
+
+def _stop_reason(row: RunRow | None) -> str | None:
+    """Why hyperband stopped the run (kept in its summary), or None."""
+    reason = row.summary.get(STOP_REASON_KEY) if row is not None else None
+    return reason if isinstance(reason, str) else None
 
 
 def sweep_runs(

@@ -9,13 +9,17 @@ Claims become :class:`~trackboard.sweeps.search.PriorRun` values: ``pending`` an
 ``running`` claims count as ``running`` runs, ``finished`` and ``failed`` as themselves.
 A ``crashed`` claim (its agent stopped sending heartbeats) is left out for a grid sweep, so
 its grid point is handed out again under a new run id, and is a ``crashed`` run for the
-other methods (its parameters count as tried). Metrics come from ``metrics``: what the
+other methods (its parameters count as tried). A grid point whose claims crashed
+:data:`MAX_CRASHES` times (a job that keeps killing its agent) counts as one ``failed`` run
+and is not handed out again. Metrics come from ``metrics``: what the
 caller read of the sweep's runs (best value and history of ``spec.metric.name``) before
 claiming.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +28,9 @@ import numpy as np
 from trackboard.store.base import SweepClaim, SweepRow
 from trackboard.sweeps.search import PriorRun, next_params
 from trackboard.sweeps.spec import SweepSpec
+
+MAX_CRASHES = 3
+"""How many crashed claims of one grid point make it a failed point, not handed out again."""
 
 RunMetrics = Mapping[str, tuple[float | None, tuple[float, ...]]]
 """Run id -> (best metric value or None, the metric's finite history in logging order)."""
@@ -43,20 +50,31 @@ def prior_runs(
 ) -> list[PriorRun]:
     """The sweep's claims as the search methods see them (see the module docstring)."""
     found: list[PriorRun] = []
+    crashes: Counter[str] = Counter()
     for claim in claims:
+        state = _PRIOR_STATE[claim.state]
         if claim.state == "crashed" and spec.method == "grid":
-            continue
+            point = point_key(claim.params)
+            crashes[point] += 1
+            if crashes[point] != MAX_CRASHES:
+                continue
+            state = "failed"
         metric, history = metrics.get(claim.run_id, (None, ()))
         found.append(
             PriorRun(
                 config=claim.params,
-                state=_PRIOR_STATE[claim.state],
+                state=state,
                 metric=metric,
                 history=history,
                 name=claim.run_id,
             )
         )
     return found
+
+
+def point_key(params: Mapping[str, Any]) -> str:
+    """One text per set of parameter values (key order does not matter)."""
+    return json.dumps(params, sort_keys=True, default=repr)
 
 
 def chooser(

@@ -9,7 +9,7 @@ import numpy as np
 
 from trackboard.store.base import SweepClaim, SweepRow
 from trackboard.sweep_agent import FailureRules
-from trackboard.sweeps.controller import chooser, grid_size, prior_runs
+from trackboard.sweeps.controller import MAX_CRASHES, chooser, grid_size, prior_runs
 from trackboard.sweeps.spec import parse_sweep_config
 
 GRID = parse_sweep_config({"method": "grid", "parameters": {"x": {"values": [1, 2, 3]}}})
@@ -50,6 +50,21 @@ def test_random_crashed_claims_count_as_tried_and_metrics_are_attached() -> None
         ("b", "running", 0.3, (0.4, 0.3)),
     ]
     assert chooser(RANDOM, ids())(SWEEP, claims) is None
+
+
+def test_grid_point_is_given_up_after_max_crashes() -> None:
+    choose = chooser(GRID, ids())
+    done = [claim("a", 1, "finished"), claim("b", 3, "finished")]
+    crashed = [claim(f"c{i}", 2, "crashed") for i in range(MAX_CRASHES)]
+    assert choose(SWEEP, done + crashed[:-1]) == ("r0", {"x": 2})  # handed out again
+    assert choose(SWEEP, done + crashed) is None  # not any more
+    runs = prior_runs(GRID, crashed, {})
+    assert [(r.name, r.state) for r in runs] == [(f"c{MAX_CRASHES - 1}", "failed")]
+
+
+def test_crashes_of_other_points_do_not_add_up() -> None:
+    crashed = [claim("a", 1, "crashed"), claim("b", 2, "crashed"), claim("c", 1, "crashed")]
+    assert chooser(GRID, ids())(SWEEP, crashed) == ("r0", {"x": 1})
 
 
 def test_grid_size() -> None:

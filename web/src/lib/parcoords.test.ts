@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_AXIS, buildAxes, buildAxis, metricColor, selectRuns } from './parcoords';
+import { METRIC_AXIS, brushToRange, buildAxes, buildAxis, decodeRanges, encodeRanges, metricColor, rangeToBrush, selectRunsByRange } from './parcoords';
 
 const runs = [
   { run_id: 'a', params: { lr: 0.001, opt: 'adam' }, metric: 1 },
@@ -29,18 +29,53 @@ describe('buildAxis', () => {
   });
 });
 
-describe('selectRuns', () => {
+describe('brushes as value ranges', () => {
   const axes = buildAxes([{ name: 'lr', scale: 'log' }, { name: 'opt', scale: 'categorical' }], runs);
+  const [lr, opt] = axes;
   it('ends with the metric axis', () => {
     expect(axes.map((a) => a.name)).toEqual(['lr', 'opt', METRIC_AXIS]);
   });
-  it('keeps every run without brushes and the runs inside all brushes otherwise', () => {
-    expect([...selectRuns(runs, axes, {})]).toEqual(['a', 'b', 'c']);
-    expect([...selectRuns(runs, axes, { lr: [0.4, 1] })]).toEqual(['b', 'c']);
-    expect([...selectRuns(runs, axes, { lr: [1, 0.4], opt: [0, 0.2] })]).toEqual(['c']);
+  it('turns a brush on a log axis into the values at its ends', () => {
+    const range = brushToRange(lr, [0.5, 1]);
+    expect('lo' in range && range.lo).toBeCloseTo(0.01);
+    expect('hi' in range && range.hi).toBeCloseTo(0.1);
+    expect(rangeToBrush(lr, range)?.map((p) => Number(p.toFixed(6)))).toEqual([0.5, 1]);
   });
-  it('leaves out runs with no value on a brushed axis', () => {
-    expect([...selectRuns(runs, axes, { [METRIC_AXIS]: [0, 1] })]).toEqual(['a', 'b']);
+  it('turns a brush on a category axis into the categories it covers', () => {
+    expect(brushToRange(opt, [0.6, 1])).toEqual({ cats: ['sgd'] });
+    expect(brushToRange(opt, [0.2, 0.4])).toEqual({ cats: [] });
+    expect(rangeToBrush(opt, { cats: [] })).toBeNull();
+  });
+  it('keeps every run without ranges and the runs inside all of them otherwise', () => {
+    expect([...selectRunsByRange(runs, {})]).toEqual(['a', 'b', 'c']);
+    expect([...selectRunsByRange(runs, { lr: { lo: 0.005, hi: 1 } })]).toEqual(['b', 'c']);
+    expect([...selectRunsByRange(runs, { lr: { lo: 0.005, hi: 1 }, opt: { cats: ['adam'] } })]).toEqual(['c']);
+  });
+  it('leaves out runs with no value on a ranged axis', () => {
+    expect([...selectRunsByRange(runs, { [METRIC_AXIS]: { lo: 0, hi: 5 } })]).toEqual(['a', 'b']);
+  });
+  it('selects the same runs after the axis rescales (a live sweep added a run)', () => {
+    const range = brushToRange(lr, [0.4, 1]);
+    const wider = [...runs, { run_id: 'd', params: { lr: 10, opt: 'sgd' }, metric: 3 }];
+    const rescaled = buildAxes([{ name: 'lr', scale: 'log' }], wider)[0];
+    expect([...selectRunsByRange(wider, { lr: range })]).toEqual(['b', 'c']);
+    expect(rangeToBrush(rescaled, range)![1]).toBeLessThan(1);
+  });
+});
+
+describe('encodeRanges / decodeRanges', () => {
+  it('round-trips numeric, category and metric ranges', () => {
+    const ranges = { lr: { lo: 0.001, hi: 0.01 }, opt: { cats: ['adam', 'sgd'] }, [METRIC_AXIS]: { lo: 0, hi: 1 } };
+    const text = encodeRanges(ranges);
+    expect(text).toContain('@metric');
+    expect(decodeRanges(text)).toEqual(ranges);
+    expect(encodeRanges({})).toBe('');
+  });
+  it('leaves out what is malformed', () => {
+    expect(decodeRanges('not json')).toEqual({});
+    expect(decodeRanges('[1, 2]')).toEqual({});
+    expect(decodeRanges('{"a": [1], "b": ["in", 3], "c": [2, 1]}')).toEqual({ c: { lo: 1, hi: 2 } });
+    expect(decodeRanges(null)).toEqual({});
   });
 });
 

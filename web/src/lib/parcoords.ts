@@ -2,6 +2,10 @@
  * The parallel-coordinates model of the sweep page: one axis per sweep parameter and the
  * metric last, each mapping a run's value to a position in [0, 1] (0 at the bottom), and
  * brushes (a [lo, hi] range of positions per axis) that select the runs inside all of them.
+ *
+ * A brush is kept as a {@link ValueRange} (values, not positions): axes rescale as a live sweep
+ * adds runs, and a range of values keeps selecting the same runs; it is also what the page's URL
+ * holds ({@link encodeRanges}), so a reload restores the filter.
  */
 
 export type AxisScale = 'linear' | 'log' | 'categorical';
@@ -16,6 +20,8 @@ export interface Axis {
   scale: AxisScale;
   /** A value's position in [0, 1], or null when the value cannot sit on this axis. */
   position: (value: unknown) => number | null;
+  /** The value at a position (numeric axes), or the category nearest to it. */
+  invert: (pos: number) => number | string | null;
   ticks: { label: string; pos: number }[];
 }
 
@@ -46,6 +52,7 @@ export function buildAxis(spec: AxisSpec, values: readonly unknown[]): Axis {
         const i = v === undefined || v === null ? -1 : cats.indexOf(categoryKey(v));
         return i < 0 ? null : pos(i);
       },
+      invert: (p) => (cats.length ? cats[Math.round(Math.min(1, Math.max(0, p)) * (cats.length - 1))] : null),
       ticks: cats.map((c, i) => ({ label: c, pos: pos(i) })),
     };
   }
@@ -64,7 +71,11 @@ export function buildAxis(spec: AxisSpec, values: readonly unknown[]): Axis {
     const x = lo + p * (hi - lo);
     return { label: fmt(log ? 10 ** x : x), pos: p };
   });
-  return { name: spec.name, scale: log ? 'log' : spec.scale === 'log' ? 'linear' : spec.scale, position, ticks };
+  const invert = (p: number) => {
+    const x = lo + p * (hi - lo);
+    return log ? 10 ** x : x;
+  };
+  return { name: spec.name, scale: log ? 'log' : spec.scale === 'log' ? 'linear' : spec.scale, position, invert, ticks };
 }
 
 export interface ParRun {
@@ -88,21 +99,6 @@ export function buildAxes(specs: readonly AxisSpec[], runs: readonly ParRun[]): 
   );
 }
 
-/** The ids of the runs inside every brush (a run with no position on a brushed axis is out). */
-export function selectRuns(runs: readonly ParRun[], axes: readonly Axis[], brushes: Readonly<Record<string, Brush>>): Set<string> {
-  const out = new Set<string>();
-  for (const run of runs) {
-    const inside = axes.every((axis) => {
-      const brush = brushes[axis.name];
-      if (!brush) return true;
-      const p = axis.position(valueOn(run, axis.name));
-      return p !== null && p >= Math.min(...brush) - 1e-9 && p <= Math.max(...brush) + 1e-9;
-    });
-    if (inside) out.add(run.run_id);
-  }
-  return out;
-}
-
 const STOPS: readonly [number, number, number][] = [
   [68, 1, 84],
   [59, 82, 139],
@@ -121,4 +117,81 @@ export function metricColor(value: number | null, lo: number, hi: number, goal: 
   const f = x - i;
   const c = STOPS[i].map((a, k) => Math.round(a + f * (STOPS[i + 1][k] - a)));
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+}
+
+/** A brush in values: a numeric range, or the categories it covers. */
+export type ValueRange = { lo: number; hi: number } | { cats: string[] };
+
+/** The values a brush of positions covers on `axis`. */
+export function brushToRange(axis: Axis, brush: Brush): ValueRange {
+  const [a, b] = [Math.min(...brush), Math.max(...brush)];
+  if (axis.scale === 'categorical') {
+    return { cats: axis.ticks.filter((t) => t.pos >= a - 1e-9 && t.pos <= b + 1e-9).map((t) => t.label) };
+  }
+  return { lo: Number(axis.invert(a)), hi: Number(axis.invert(b)) };
+}
+
+/** Where a range sits on `axis` now (clamped to the axis), for drawing; null when nothing does. */
+export function rangeToBrush(axis: Axis, range: ValueRange): Brush | null {
+  const clamp = (p: number) => Math.min(1, Math.max(0, p));
+  if ('cats' in range) {
+    const at = range.cats.map((c) => axis.position(c)).filter((p): p is number => p !== null);
+    if (!at.length) return null;
+    return [clamp(Math.min(...at) - 0.02), clamp(Math.max(...at) + 0.02)];
+  }
+  const lo = axis.position(range.lo);
+  const hi = axis.position(range.hi);
+  if (lo === null || hi === null) return null;
+  return [clamp(Math.min(lo, hi)), clamp(Math.max(lo, hi))];
+}
+
+/** Whether a value lies in a range (a number between its ends, or one of its categories). */
+export function inRange(value: unknown, range: ValueRange): boolean {
+  if ('cats' in range) return value !== undefined && value !== null && range.cats.includes(categoryKey(value));
+  const tol = 1e-9 * Math.max(1, Math.abs(range.lo), Math.abs(range.hi));
+  return isNum(value) && value >= range.lo - tol && value <= range.hi + tol;
+}
+
+/** The ids of the runs inside every range (a run without a value on a ranged axis is out). */
+export function selectRunsByRange(runs: readonly ParRun[], ranges: Readonly<Record<string, ValueRange>>): Set<string> {
+  const out = new Set<string>();
+  const entries = Object.entries(ranges);
+  for (const run of runs) {
+    if (entries.every(([axis, range]) => inRange(valueOn(run, axis), range))) out.add(run.run_id);
+  }
+  return out;
+}
+
+const URL_METRIC = '@metric';
+
+/** Ranges as URL text: JSON of `{axis: [lo, hi] | ["in", ...categories]}`; '' for none. */
+export function encodeRanges(ranges: Readonly<Record<string, ValueRange>>): string {
+  const out: Record<string, unknown[]> = {};
+  for (const [axis, range] of Object.entries(ranges)) {
+    out[axis === METRIC_AXIS ? URL_METRIC : axis] = 'cats' in range ? ['in', ...range.cats] : [range.lo, range.hi];
+  }
+  return Object.keys(out).length ? JSON.stringify(out) : '';
+}
+
+/** {@link encodeRanges}'s text back to ranges; anything malformed is left out. */
+export function decodeRanges(text: string | null): Record<string, ValueRange> {
+  const out: Record<string, ValueRange> = {};
+  if (!text) return out;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out;
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!Array.isArray(value)) continue;
+    const axis = key === URL_METRIC ? METRIC_AXIS : key;
+    if (value[0] === 'in' && value.slice(1).every((c) => typeof c === 'string')) {
+      out[axis] = { cats: value.slice(1) as string[] };
+    } else if (value.length === 2 && isNum(value[0]) && isNum(value[1])) {
+      out[axis] = { lo: Math.min(value[0], value[1]), hi: Math.max(value[0], value[1]) };
+    }
+  }
+  return out;
 }
