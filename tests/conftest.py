@@ -24,6 +24,8 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(name)
     monkeypatch.setenv("TRACKBOARD_DIR", str(path))
     monkeypatch.setenv("TRACKBOARD_SILENT", "true")
+    # No credentials from the home directory: a `trackboard login` there would make runs online.
+    monkeypatch.setenv("TRACKBOARD_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.chdir(tmp_path)
     return path
 

@@ -168,8 +168,35 @@ def save(glob_str: str | None = None, base_path: str | None = None, policy: str 
     return current.save(glob_str, base_path, policy)
 
 
-def login(*args: Any, **kwargs: Any) -> bool:
-    """Nothing to log in to for a local root; returns True."""
+def login(
+    anonymous: Any = None,
+    key: str | None = None,
+    relogin: Any = None,
+    host: str | None = None,
+    force: Any = None,
+    timeout: float | None = None,
+    verify: bool = False,
+    **kwargs: Any,
+) -> bool:
+    """Remember a team server's URL and API key for online runs, as ``trackboard login`` does.
+
+    With no ``host`` given and none configured there is nothing to log in to (runs stay in the
+    local root): True, as before. A server that cannot be reached is a warning and False, so a
+    training script that starts with ``login()`` still trains (its runs can be synced later).
+    """
+    from trackboard import settings as settings_module
+
+    base_url = host or settings_module.resolve().base_url
+    if base_url is None or (host is None and key is None):
+        return True
+    from trackboard.errors import TransportError
+    from trackboard.sync.login import login as save_login
+
+    try:
+        save_login(base_url, key, timeout=timeout or 30.0)
+    except TransportError as exc:
+        DEFAULT_PRINTER.warn_once(f"login: cannot reach {base_url}: {exc}")
+        return False
     return True
 
 

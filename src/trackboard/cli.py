@@ -4,9 +4,12 @@
     trackboard runs PROJECT         list a project's runs (filters as JSON, order as wandb's)
     trackboard ingest               apply new run-log records to the local store
     trackboard ui                   the dashboard over the local root, followed live
-    trackboard server --db URL      the dashboard and HTTP API over any store
+    trackboard server --db URL      the dashboard and HTTP API over any store (API keys needed)
+    trackboard users|teams|keys     manage the server's users, teams and API keys
     trackboard sweep CONFIG.yaml    create a sweep; --pause/--resume/--stop/--cancel ID
     trackboard agent SWEEP_ID       run a sweep's jobs as subprocesses
+    trackboard login URL            save a team server's URL and API key for online runs
+    trackboard sync [PATHS...]      upload run folders to the team server
 
 Every command finds the root as ``init`` does (``--dir``, ``TRACKBOARD_DIR``, ``WANDB_DIR``,
 ``./trackboard``).
@@ -29,6 +32,7 @@ from trackboard import settings as settings_module
 from trackboard.api import Api, Run
 from trackboard.errors import Error, UsageError
 from trackboard.store.base import Store
+from trackboard.sync.command import add_commands as add_online_commands
 
 _SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -154,8 +158,12 @@ def serve(
     *,
     open_browser: bool,
     allowed_hosts: Sequence[str] | None = None,
+    auth: bool = False,
+    **app_options: Any,
 ) -> int:
-    """Serve the app on ``host:port`` (0: a free port) until SIGINT or SIGTERM."""
+    """Serve the app on ``host:port`` (0: a free port) until SIGINT or SIGTERM.
+
+    ``app_options`` go to ``create_app`` (``limits``, ``media_store``)."""
     import uvicorn
 
     from trackboard.server import create_app
@@ -172,7 +180,9 @@ def serve(
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if family == socket.AF_INET6 else host
         url = f"http://{shown}:{bound}"
-        app = create_app(store, settings, root=root, allowed_hosts=allowed_hosts)
+        app = create_app(
+            store, settings, root=root, allowed_hosts=allowed_hosts, auth=auth, **app_options
+        )
         config = uvicorn.Config(
             app,
             http="h11",
@@ -225,15 +235,114 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_server(args: argparse.Namespace) -> int:
     from trackboard.store import open_store
 
-    store = open_store(args.db)
+    store = open_store(args.db, durable=True)
     root = Path(args.root).expanduser().absolute() if args.root else None
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
+    uploads = _upload_options(args)
+    if args.no_auth and args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
-            f"trackboard: warning: serving on {args.host} without authentication; "
+            f"trackboard: warning: serving on {args.host} with --no-auth; "
             "anyone who can reach it can read and edit runs",
             file=sys.stderr,
         )
-    return serve(store, settings_module.resolve(), root, args.host, args.port, open_browser=False)
+    elif not args.no_auth and not store.users():
+        print(
+            f"trackboard: no users yet: add one with 'trackboard users add NAME --db {args.db}' "
+            f"and give it a key with 'trackboard keys create NAME --db {args.db}'",
+            file=sys.stderr,
+        )
+    return serve(
+        store,
+        settings_module.resolve(),
+        root,
+        args.host,
+        args.port,
+        open_browser=False,
+        auth=not args.no_auth,
+        **uploads,
+    )
+
+
+def _upload_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``limits`` and ``media_store`` for the server's upload routes, from the flags."""
+    from trackboard.server.limits import MIB, ServerLimits
+    from trackboard.server.media_store import open_media_store
+
+    for flag in ("max_request_mb", "max_file_mb"):
+        if not getattr(args, flag) > 0:
+            raise UsageError(f"--{flag.replace('_', '-')} must be > 0, got {getattr(args, flag)}")
+    limits = ServerLimits(
+        max_records_bytes=int(args.max_request_mb * MIB), max_file_bytes=int(args.max_file_mb * MIB)
+    )
+    media = open_media_store(args.media) if args.media else None
+    return {"limits": limits, "media_store": media}
+
+
+def _with_store(args: argparse.Namespace, action: Any) -> int:
+    """Run ``action(store)`` on the ``--db`` store, closed afterwards."""
+    from trackboard.store import open_store
+
+    store = open_store(args.db)
+    try:
+        action(store)
+    finally:
+        store.close()
+    return 0
+
+
+def _when(seconds: float | None) -> str:
+    import datetime
+
+    if seconds is None:
+        return "-"
+    return datetime.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M")
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    def act(store: Store) -> None:
+        if args.action == "add":
+            user = store.add_user(args.name, admin=args.admin)
+            print(f"trackboard: added user {user.name}" + (" (admin)" if user.admin else ""))
+            return
+        for user in store.users():
+            print(f"{user.name}\t{'admin' if user.admin else 'user'}\t{_when(user.created_at)}")
+
+    return _with_store(args, act)
+
+
+def cmd_teams(args: argparse.Namespace) -> int:
+    def act(store: Store) -> None:
+        for member in args.member or ():  # all known before the team exists: no half team
+            store.user(member)
+        store.add_team(args.name)
+        for member in args.member or ():
+            store.add_member(args.name, member)
+        print(f"trackboard: added team {args.name} ({len(args.member or ())} members)")
+
+    return _with_store(args, act)
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    def act(store: Store) -> None:
+        if args.action == "create":
+            text, row = store.create_key(args.user, args.description)
+            print(text)
+            print(
+                f"trackboard: key {row.key_id} for {row.user}; it is shown only this once "
+                "and cannot be shown again",
+                file=sys.stderr,
+            )
+        elif args.action == "list":
+            print("id\tcreated\tlast used\trevoked\tdescription")
+            for key in store.api_keys(args.user):
+                print(
+                    f"{key.key_id}\t{_when(key.created_at)}\t{_when(key.last_used_at)}\t"
+                    f"{_when(key.revoked_at)}\t{key.description}"
+                )
+        else:
+            row = store.revoke_key(args.key_id)
+            print(f"trackboard: key {row.key_id} of {row.user} is revoked")
+
+    return _with_store(args, act)
 
 
 _SWEEP_STATES = {"pause": "paused", "resume": "running", "stop": "finished", "cancel": "cancelled"}
@@ -322,7 +431,24 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--root", help="a root of run logs to follow into the store")
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     server.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: a free one)")
+    server.add_argument(
+        "--media",
+        metavar="PATH_OR_URL",
+        help="where run files live: a folder or s3://bucket/prefix (default: the root)",
+    )
+    server.add_argument(
+        "--max-request-mb", type=float, default=16, help="largest records upload (default 16)"
+    )
+    server.add_argument(
+        "--max-file-mb", type=float, default=1024, help="largest file upload (default 1024)"
+    )
+    server.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="serve without API keys (anyone reaching it may edit)",
+    )
     server.set_defaults(func=cmd_server)
+    _add_access_commands(sub)
 
     sweep = add("sweep", "create a sweep from a YAML config, or pause, resume, stop or cancel one")
     sweep.add_argument("target", help="the config file, or with a state flag the sweep id")
@@ -352,7 +478,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds without a heartbeat before another agent's run is marked crashed",
     )
     agent.set_defaults(func=cmd_agent)
+    add_online_commands(add)
     return parser
+
+
+def _add_access_commands(sub: Any) -> None:
+    """``users``, ``teams`` and ``keys``: who may use ``trackboard server``."""
+    db_help = "the server's store: sqlite:///abs/path.db, a file path, or postgresql://..."
+
+    def add(parent: Any, name: str, help: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help, description=help)
+        p.add_argument("--db", required=True, help=db_help)
+        return p
+
+    users = sub.add_parser("users", help="add or list the server's users")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add(users_sub, "add", "add a user (its name is its entity)").add_argument("name")
+    users_sub.choices["add"].add_argument("--admin", action="store_true", help="an admin user")
+    add(users_sub, "list", "list the users")
+    users.set_defaults(func=cmd_users)
+
+    teams = sub.add_parser("teams", help="add teams (entities their members share)")
+    teams_sub = teams.add_subparsers(dest="action", required=True)
+    team_add = add(teams_sub, "add", "add a team with its members")
+    team_add.add_argument("name")
+    team_add.add_argument("--member", nargs="+", metavar="USER", help="users in the team")
+    teams.set_defaults(func=cmd_teams)
+
+    keys = sub.add_parser("keys", help="create, list or revoke API keys")
+    keys_sub = keys.add_subparsers(dest="action", required=True)
+    create = add(keys_sub, "create", "create a key for a user (printed once)")
+    create.add_argument("user")
+    create.add_argument("--description", default="", help="what the key is for")
+    add(keys_sub, "list", "list a user's keys (ids only, never the secrets)").add_argument("user")
+    add(keys_sub, "revoke", "revoke a key by its id").add_argument("key_id")
+    keys.set_defaults(func=cmd_keys)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,6 +39,39 @@ class RunLogError(Error):
     """A run log cannot be opened or written."""
 
 
+class RemoteError(Error):
+    """Talking to a trackboard server failed; the run log on disk still holds everything."""
+
+
+class TransportError(RemoteError):
+    """The server could not be reached, or the connection broke or timed out."""
+
+
+class ServerError(RemoteError):
+    """The server answered with an error status; ``message`` is from its JSON error body.
+
+    ``retry_after`` is the server's ``Retry-After`` in seconds (429, 503), and ``payload`` the
+    decoded JSON body (a 409 on records carries the session's ``cursor`` there); ``where`` is
+    the request (method and URL without its query), for the message.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        retry_after: float | None = None,
+        payload: object = None,
+        *,
+        where: str | None = None,
+    ) -> None:
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+        self.payload = payload
+
+
 class RunStoppedError(Error):
     """Raised by ``log()`` of a run its sweep's early termination stopped.
 
@@ -53,9 +86,12 @@ __all__ = [
     "Error",
     "InvalidInputError",
     "NotFoundError",
+    "RemoteError",
     "RunLogError",
     "RunStoppedError",
+    "ServerError",
     "StoreError",
     "SweepConfigError",
+    "TransportError",
     "UsageError",
 ]

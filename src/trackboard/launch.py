@@ -20,12 +20,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackboard import settings as settings_module
 from trackboard.errors import UsageError
 from trackboard.runlog import RunLogWriter
 from trackboard.sdk.config import Config, load_yaml, parse_config
+from trackboard.sdk.console_capture import ConsoleCapture
 from trackboard.sdk.disabled import DisabledRun
 from trackboard.sdk.exit_hooks import ExitHooks
 from trackboard.sdk.identity import RunSpec
@@ -33,8 +34,12 @@ from trackboard.sdk.names import check_folder_name, check_run_id, new_run_id, ne
 from trackboard.sdk.printer import DEFAULT_PRINTER
 from trackboard.sdk.resume import FILES_DIR_NAME, RUN_LOG_NAME, StoredRun, read_stored_run
 from trackboard.sdk.run import Run
+from trackboard.sdk.system_monitor import SystemMonitor
 from trackboard.sdk.user_settings import overrides_from
 from trackboard.settings import DEFAULT_PROJECT, RESUME_MODES, Settings
+
+if TYPE_CHECKING:
+    from trackboard.sync.uploader import Uploader
 
 AnyRun = Run | DisabledRun
 RESUME_FILE_NAME = "resume-auto.json"
@@ -53,6 +58,8 @@ UNSUPPORTED = (
 )
 
 _active: list[AnyRun] = []
+_uploaders: dict[int, Uploader] = {}
+"""Online runs' uploaders, by ``id(run)``."""
 _current: AnyRun | None = None
 _globals_hook: Callable[[AnyRun | None], None] | None = None
 
@@ -171,10 +178,10 @@ def init(
         cfg.update(parse_config(config, config_include_keys, config_exclude_keys), True)
         _register(run, policy)
         return run
-    if resolved.mode == "online":
+    if resolved.mode == "online" and not resolved.base_url:
         printer.warn_once(
-            "online mode needs a trackboard server, which is not supported yet; "
-            "this run is recorded locally (offline)"
+            "online mode needs a trackboard server: set TRACKBOARD_BASE_URL or run "
+            "'trackboard login URL'; this run is recorded locally (offline)"
         )
     _install_exit_hooks()
     return _start(
@@ -279,7 +286,64 @@ def _start(
         action = f"resuming at step {spec.starting_step}, logging to" if resuming else "logging to"
         printer.info(f"run {name} ({run_id}) {action} {run_dir}")
         printer.info(f"list runs with: {_view_command(root, project)}")
+    _watch_process(run, resolved)
+    if resolved.mode == "online" and resolved.base_url:
+        _start_upload(run, resolved, run_dir)
     return run
+
+
+def _start_upload(run: Run, resolved: Settings, run_dir: Path) -> None:
+    """Online mode: an uploader thread beside the writer; ``_on_finish`` waits for it.
+
+    Loaded here, not at the top: an offline run never imports the HTTP client."""
+    from trackboard.errors import InvalidInputError
+    from trackboard.sync.http import ServerClient
+    from trackboard.sync.uploader import Uploader, upload_entity
+
+    assert resolved.base_url is not None
+    try:
+        client = ServerClient(resolved.base_url, resolved.api_key)
+    except InvalidInputError as exc:
+        DEFAULT_PRINTER.warn(f"{exc}; run {run.id} is recorded locally only")
+        return
+    entity = upload_entity(run.entity, resolved.user_entity)
+    uploader = Uploader(run_dir, client, entity, run.project, run.id, warn=DEFAULT_PRINTER.warn)
+    uploader.start()
+    _uploaders[id(run)] = uploader
+    if not resolved.silent:
+        DEFAULT_PRINTER.info(f"uploading to {client.base_url} as {entity}/{run.project}/{run.id}")
+
+
+def _finish_upload(run: Run, uploader: Uploader) -> None:
+    """Wait ``upload_timeout`` for the upload, then say what is left and how to send it."""
+    timeout = run.settings.upload_timeout
+    done = uploader.drain(timeout)
+    uploader.close()
+    left = uploader.pending()
+    if done or left.empty:
+        return
+    why = uploader.error or f"not confirmed within {timeout:g} s"
+    DEFAULT_PRINTER.warn(
+        f"run {run.id}: {left.records} records and {left.files} files are not uploaded "
+        f"({why}); they are kept in {uploader.run_folder}, send them with: "
+        f"trackboard sync {uploader.run_folder}"
+    )
+
+
+def _watch_process(run: Run, resolved: Settings) -> None:
+    """System metrics and console capture, for local and online runs alike (DECISIONS); a
+    platform where either cannot start still gets its run, with a warning."""
+    try:
+        if not resolved.disable_stats:
+            monitor = SystemMonitor(run._emit_system, resolved.stats_sampling_interval)
+            monitor.start()
+            run._add_before_exit(monitor.stop)
+        if resolved.console != "off":
+            capture = ConsoleCapture(run._emit_console)
+            capture.start()
+            run._add_before_exit(capture.stop)
+    except Exception as exc:
+        DEFAULT_PRINTER.warn(f"run {run.id}: system metrics or console capture are off: {exc!r}")
 
 
 def _tags(tags: Sequence[str] | str) -> tuple[str, ...]:
@@ -360,6 +424,9 @@ def _on_finish(run: AnyRun, exit_code: int) -> None:
             _globals_hook(None)
     if exit_code == 0 and isinstance(run, Run):
         _remove_resume_file(run.settings.root, run.id)
+    uploader = _uploaders.pop(id(run), None)
+    if uploader is not None and isinstance(run, Run):
+        _finish_upload(run, uploader)
 
 
 def _read_resume_file(root: Path, entity: str, project: str) -> str | None:

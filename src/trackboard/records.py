@@ -144,6 +144,35 @@ class Exit:
     state: str
     dropped_records: int = 0
     dropped_steps: int = 0
+    stop_reason: str | None = None
+    """Why the sweep's early termination stopped the run (state ``killed``), else None."""
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSample:
+    """One sample of the machine and the process (CPU, memory, disk, network, GPU).
+
+    ``values`` maps wandb's system metric names (``cpu``, ``memory_percent``, ``gpu.0.gpu``...)
+    to numbers; ingest stores each as the series ``system/<name>`` at step ``int(runtime)``.
+    """
+
+    seq: int
+    time: float
+    runtime: float
+    values: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleOutput:
+    """One line the script wrote to ``stream`` ("stdout" or "stderr"), without its newline.
+
+    A carriage-return progress bar is collapsed to its last state; a line longer than the SDK's
+    cap comes as several records."""
+
+    seq: int
+    time: float
+    stream: str
+    text: str
 
 
 Record: TypeAlias = (
@@ -155,6 +184,8 @@ Record: TypeAlias = (
     | RunUpdate
     | Heartbeat
     | Exit
+    | SystemSample
+    | ConsoleOutput
 )
 
 RECORD_TYPES: tuple[type[Record], ...] = (
@@ -166,11 +197,20 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     RunUpdate,
     Heartbeat,
     Exit,
+    SystemSample,
+    ConsoleOutput,
 )
 """Every record kind, in the order of their wire tags (index = tag). Append only."""
 
 RUNTIME_KEY = "_runtime"
 """Stored, every history row adds a point to this series: its steps are the run's row steps and
 its wall times the rows' ``_timestamp``, so reads page over it."""
+
+STOP_REASON_KEY = "_stop_reason"
+"""Stored, an :class:`Exit`'s ``stop_reason`` is this key of the run's summary."""
+
+SYSTEM_PREFIX = "system/"
+"""Stored, the series of a :class:`SystemSample` value ``name`` is ``system/<name>``; its steps
+are seconds of runtime, so it never counts as a history row or moves the run's last step."""
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")

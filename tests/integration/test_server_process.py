@@ -133,10 +133,8 @@ def test_ui_stops_cleanly_on_sigint(ui_server: tuple[subprocess.Popen[str], str]
 def test_server_command_serves_a_store_and_follows_a_root(root: Path, tmp_path: Path) -> None:
     log_run(root, "first")
     db = tmp_path / "team.db"
-    with serving(root, "server", "--db", str(db), "--root", str(root), "--port", "0") as (
-        proc,
-        url,
-    ):
+    command = ("server", "--db", str(db), "--root", str(root), "--port", "0", "--no-auth")
+    with serving(root, *command) as (proc, url):
         with httpx.Client(timeout=10) as http:
 
             def has_run() -> bool:

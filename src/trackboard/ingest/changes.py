@@ -8,6 +8,7 @@ overwritten by an explicit assignment ends as the assignment, and the other way 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,10 @@ import numpy as np
 
 from trackboard.records import (
     RUNTIME_KEY,
+    STOP_REASON_KEY,
+    SYSTEM_PREFIX,
     ConfigUpdate,
+    ConsoleOutput,
     Exit,
     Heartbeat,
     HistoryRow,
@@ -25,8 +29,9 @@ from trackboard.records import (
     RunStart,
     RunUpdate,
     SummaryUpdate,
+    SystemSample,
 )
-from trackboard.store.base import RunChanges, SeriesColumns
+from trackboard.store.base import MAX_KEY_LENGTH, RunChanges, SeriesColumns
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +154,17 @@ def build_changes(identity: RunIdentity, records: Sequence[Record]) -> RunChange
                 summary_set["_dropped_records"] = record.dropped_records
             if record.dropped_steps:
                 summary_set["_dropped_steps"] = record.dropped_steps
+            if record.stop_reason is not None:
+                summary_set[STOP_REASON_KEY] = record.stop_reason
+        elif kind is SystemSample:
+            assert isinstance(record, SystemSample)
+            _add_sample(record, series)
+            latest = record.time
+            if not saw_exit:
+                changes.runtime = max(changes.runtime or 0.0, record.runtime)
+        elif kind is ConsoleOutput:
+            assert isinstance(record, ConsoleOutput)
+            changes.console.append((record.time, record.stream, record.text))
 
     if last_row is not None:
         summary_set["_step"] = last_row.step
@@ -185,6 +201,30 @@ def _add_row(
             builder.add(step, float(value), wall)
         else:
             others.append((step, key, value))
+
+
+def _add_sample(sample: SystemSample, series: dict[str, _SeriesBuilder]) -> None:
+    """A system sample as points of the ``system/<name>`` series at step ``int(runtime)``.
+
+    Steps are whole seconds of runtime, apart from the history's steps: a second sampled twice
+    keeps its last sample (the builder drops what a point rewinds). A value that is not a
+    number, or a name too long for a key, is left out rather than refusing the batch.
+    """
+    if not math.isfinite(sample.runtime):
+        return
+    step = max(0, int(sample.runtime))
+    wall = sample.time
+    for name, value in sample.values.items():
+        kind = type(value)
+        if kind is not float and kind is not int:
+            continue
+        key = SYSTEM_PREFIX + str(name)
+        if len(key) > MAX_KEY_LENGTH:
+            continue
+        builder = series.get(key)
+        if builder is None:
+            builder = series[key] = _SeriesBuilder()
+        builder.add(step, float(value), wall)
 
 
 def _start_fields(start: RunStart) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from trackboard.errors import InvalidInputError
-from trackboard.records import RUNTIME_KEY
+from trackboard.records import RUNTIME_KEY, SYSTEM_PREFIX
 from trackboard.store.base import KeyInfo, Store
 
 AUTO_KEYS = ("_step", "_runtime", "_timestamp")
@@ -53,7 +53,9 @@ class RowReader:
         return cols.steps, cols.values, cols.walls
 
     def user_keys(self) -> list[str]:
-        return sorted(k for k in self.key_info if not k.startswith("_"))
+        """The keys of a whole row: not ``_step`` & co., not system metrics (their steps are
+        seconds of runtime, not rows)."""
+        return sorted(k for k in self.key_info if not k.startswith(("_", SYSTEM_PREFIX)))
 
     def rows(
         self, steps: npt.NDArray[np.int64], keys: Sequence[str] | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,16 @@ CACHED_ORDERS = 32
 
 
 @dataclass(frozen=True, slots=True)
+class StoredTable:
+    """A table file that is not on this machine's disk (an object store): a cache key that
+    changes when the file does, and how to read it."""
+
+    name: str
+    ident: tuple[str, int, int]
+    read: Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
 class LoadedTable:
     columns: list[str]
     data: list[list[Any]]
@@ -38,7 +49,7 @@ def parse_table(text: str | bytes, where: str) -> LoadedTable:
     """A table file's content, checked; :class:`InvalidInputError` naming ``where`` if bad."""
     try:
         body = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, nesting too deep
         raise InvalidInputError(f"{where} is not a table file: {exc}") from None
     if not isinstance(body, dict):
         raise InvalidInputError(f"{where} is not a table file: not a JSON object")
@@ -102,14 +113,18 @@ class TableCache:
         self._max_orders = orders
         self._lock = threading.Lock()
 
-    def table(self, path: Path) -> tuple[tuple[str, int, int], LoadedTable]:
-        stat = path.stat()
-        ident = (str(path), stat.st_size, stat.st_mtime_ns)
+    def table(self, path: Path | StoredTable) -> tuple[tuple[str, int, int], LoadedTable]:
+        if isinstance(path, Path):
+            stat = path.stat()
+            path = StoredTable(
+                path.name, (str(path), stat.st_size, stat.st_mtime_ns), path.read_bytes
+            )
+        ident = path.ident
         with self._lock:
             if ident in self._tables:
                 self._tables.move_to_end(ident)
                 return ident, self._tables[ident]
-        loaded = parse_table(path.read_bytes(), path.name)
+        loaded = parse_table(path.read(), path.name)
         with self._lock:
             self._tables[ident] = loaded
             while len(self._tables) > self._max_tables:
@@ -139,7 +154,7 @@ class TableCache:
 
 def table_page(
     cache: TableCache,
-    path: Path,
+    path: Path | StoredTable,
     offset: int = 0,
     limit: int = DEFAULT_PAGE_ROWS,
     sort: str | None = None,

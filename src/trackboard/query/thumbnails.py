@@ -20,6 +20,9 @@ from trackboard.errors import InvalidInputError
 MIN_SIZE = 16
 MAX_SIZE = 1024
 DEFAULT_SIZE = 256
+MAX_PIXELS = 64_000_000
+"""Larger images get no thumbnail (a 400): a file of a few kilobytes can claim any size, and
+decoding it would take gigabytes of memory. The file itself is still served."""
 
 
 def check_size(size: int) -> int:
@@ -28,14 +31,21 @@ def check_size(size: int) -> int:
     return size
 
 
-def make_thumbnail(source: Path, size: int) -> bytes:
-    """PNG bytes of ``source`` scaled to fit ``size`` x ``size``; InvalidInputError when it
-    is not an image Pillow can read."""
+def make_thumbnail(source: Path | bytes, size: int, name: str = "the file") -> bytes:
+    """PNG bytes of ``source`` (a file, or an image's bytes called ``name``) scaled to fit
+    ``size`` x ``size``; InvalidInputError when it is not an image Pillow can read."""
     from PIL import Image, UnidentifiedImageError
 
     check_size(size)
+    if isinstance(source, Path):
+        name = source.name
     try:
-        with Image.open(source) as opened:
+        with Image.open(source if isinstance(source, Path) else io.BytesIO(source)) as opened:
+            if opened.width * opened.height > MAX_PIXELS:
+                raise InvalidInputError(
+                    f"{name} is {opened.width}x{opened.height} pixels: too large for a "
+                    f"thumbnail (at most {MAX_PIXELS:,} pixels)"
+                )
             opened.seek(0)  # the first frame of an animation
             opened.thumbnail((size, size))
             img: Image.Image = opened
@@ -43,8 +53,10 @@ def make_thumbnail(source: Path, size: int) -> bytes:
                 img = img.convert("RGBA")
             out = io.BytesIO()
             img.save(out, format="PNG")
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InvalidInputError(f"{source.name} is not an image: {exc}") from None
+    except InvalidInputError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        raise InvalidInputError(f"{name} is not an image: {exc}") from None
     return out.getvalue()
 
 

@@ -11,9 +11,15 @@ Importing this package loads only the standard library and msgpack.
 
 from __future__ import annotations
 
-from trackboard.runlog.codec import decode, encode
+from trackboard.runlog.codec import decode, encode, encode_frames, peek
 from trackboard.runlog.follower import RunLogFollower
-from trackboard.runlog.reader import ReadResult, iter_records, read_records, truncate_torn_tail
+from trackboard.runlog.reader import (
+    ReadResult,
+    iter_frames,
+    iter_records,
+    read_records,
+    truncate_torn_tail,
+)
 from trackboard.runlog.writer import RunLogWriter
 
 __all__ = [
@@ -22,7 +28,10 @@ __all__ = [
     "RunLogWriter",
     "decode",
     "encode",
+    "encode_frames",
+    "iter_frames",
     "iter_records",
+    "peek",
     "read_records",
     "truncate_torn_tail",
 ]

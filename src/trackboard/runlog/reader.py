@@ -32,7 +32,7 @@ from trackboard.runlog.frames import (
     check_frame,
 )
 
-__all__ = ["ReadResult", "iter_records", "read_records", "truncate_torn_tail"]
+__all__ = ["ReadResult", "iter_frames", "iter_records", "read_records", "truncate_torn_tail"]
 
 _CHUNK = 1 << 20
 
@@ -91,6 +91,26 @@ def iter_records(
     Raises RunLogError (on the first ``next``) when the file cannot be opened or is not a run log.
     """
     result = into if into is not None else ReadResult()
+    for frame in iter_frames(path, offset, result):
+        try:
+            record = decode(frame.payload)
+        except RunLogError:
+            result.corrupt_frames += 1
+            result.corrupt_bytes += frame.end - frame.offset
+            continue
+        yield record
+
+
+def iter_frames(
+    path: str | os.PathLike[str], offset: int = 0, into: ReadResult | None = None
+) -> Iterator[Frame]:
+    """Yield the good frames of the run log at ``path`` as :func:`iter_records` reads them,
+    without decoding their payloads (a payload that does not decode is not noticed here).
+
+    The uploader sends frames byte for byte (``build_frame(frame.payload)`` is the frame as the
+    file holds it) and reads only each record's type and ``seq`` (``codec.peek``).
+    """
+    result = into if into is not None else ReadResult()
     result.end_offset = offset
     with _open(path) as f:
         size = os.fstat(f.fileno()).st_size
@@ -113,15 +133,8 @@ def iter_records(
             remaining -= len(data)
             for event in scanner.feed(data):
                 if isinstance(event, Frame):
-                    try:
-                        record = decode(event.payload)
-                    except RunLogError:
-                        result.corrupt_frames += 1
-                        result.corrupt_bytes += event.end - event.offset
-                        result.end_offset = event.end
-                        continue
                     result.end_offset = event.end
-                    yield record
+                    yield event
                 else:
                     result.corrupt_frames += 1
                     result.corrupt_bytes += event.length

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from trackboard.errors import InvalidInputError, RunStoppedError, UsageError
 from trackboard.records import (
     ConfigUpdate,
+    ConsoleOutput,
     Exit,
     Heartbeat,
     HistoryRow,
@@ -33,6 +34,7 @@ from trackboard.records import (
     Record,
     RunUpdate,
     SummaryUpdate,
+    SystemSample,
 )
 from trackboard.sdk.artifacts import Artifact, log_artifact, use_artifact
 from trackboard.sdk.config import Config
@@ -108,6 +110,7 @@ class Run(RunIdentity):
         self._registry: MetricRegistry | None = None
         self._watcher: Watcher | None = None
         self._media_files: Any = None  # the background FileWriter, made by the first media value
+        self._before_exit: list[Callable[[], None]] = []
         self._history = History(self._emit_row, spec.starting_step)
         self._state = SummaryState(spec.summary)
         self._state.aggregates.update(spec.aggregates)
@@ -187,6 +190,35 @@ class Run(RunIdentity):
                 return
             now = _time()
             self._emit(Heartbeat(seq=self._seq, time=now, runtime=now - self._t0))
+
+    def _emit_system(self, when: float, values: dict[str, float]) -> bool:
+        """Record a system metrics sample (the monitor's thread); False once finished."""
+        with self._lock:
+            if self._finished:
+                return False
+            self._emit(SystemSample(self._seq, when, when - self._t0, values))
+            return True
+
+    def _emit_console(self, lines: Iterable[tuple[float, str, str]]) -> bool:
+        """Record captured ``(time, stream, text)`` lines, in order; False once finished."""
+        with self._lock:
+            if self._finished:
+                return False
+            for when, stream, text in lines:
+                self._emit(ConsoleOutput(self._seq, when, stream, text))
+            return True
+
+    def _add_before_exit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` once at finish, before the exit record (stop a monitor, flush output)."""
+        self._before_exit.append(hook)
+
+    def _run_before_exit(self) -> None:
+        hooks, self._before_exit = self._before_exit, []
+        for hook in hooks:
+            try:
+                hook()
+            except Exception as exc:
+                self._printer.warn(f"run {self.id}: {exc!r} while finishing")
 
     # ------------------------------------------------------------------------------- log
     def log(
@@ -329,6 +361,8 @@ class Run(RunIdentity):
 
     def _finish(self, exit_code: int, state: str | None = None) -> None:
         """Finish with an explicit ``state`` (``killed`` for a stopped run) if given."""
+        if not self._finished:
+            self._run_before_exit()
         with self._lock:
             if self._finished:
                 return
@@ -353,6 +387,7 @@ class Run(RunIdentity):
                     state=state,
                     dropped_records=self._writer.dropped,
                     dropped_steps=self._history.dropped_steps,
+                    stop_reason=self._stop_reason,
                 )
             )
             self._finished = True

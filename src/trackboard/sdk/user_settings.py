@@ -18,6 +18,10 @@ ALIASES = {
     "run_tags": "tags",
     "root_dir": "dir",
     "sweep_param_path": "sweep_param_path",
+    "x_stats_sampling_interval": "stats_sampling_interval",
+    "_stats_sample_rate_seconds": "stats_sampling_interval",
+    "x_disable_stats": "disable_stats",
+    "_disable_stats": "disable_stats",
 }
 """wandb.Settings field -> the override key :func:`trackboard.settings.resolve` reads."""
 

@@ -21,12 +21,18 @@ from trackboard.errors import NotFoundError
 from trackboard.ingest.follow import RootFollower
 from trackboard.query.chart import PARALLEL_READS, BucketCache
 from trackboard.query.tables import TableCache
+from trackboard.server.auth import AuthMiddleware
 from trackboard.server.errors import install_error_handlers
+from trackboard.server.limits import InflightGate, ServerLimits
 from trackboard.server.live import LiveFollower
+from trackboard.server.media_store import LocalMediaStore, MediaStore
+from trackboard.server.routes import auth as auth_routes
 from trackboard.server.routes import (
     charts,
     history,
+    ingest,
     keys,
+    logs,
     media,
     projects,
     runs,
@@ -58,11 +64,16 @@ def create_app(
     static_dir: Path | None = None,
     follow_interval: float = 1.0,
     allowed_hosts: Collection[str] | None = None,
+    limits: ServerLimits | None = None,
+    media_store: MediaStore | None = None,
+    auth: bool = False,
 ) -> FastAPI:
     """The app over ``store``; with ``root``, its run logs are followed while it runs.
 
     ``allowed_hosts``: the only ``Host`` names that may write (``trackboard ui`` passes the
-    loopback names); cross-origin writes are refused in any case."""
+    loopback names); cross-origin writes are refused in any case. ``auth``: every API request
+    needs a key or a session (``server/auth.py``). ``limits``: what uploads may be
+    (``server/limits.py``); ``media_store``: where run files live (default: the run folders)."""
     live = LiveFollower(RootFollower(store, root), follow_interval) if root is not None else None
     read_pool = ThreadPoolExecutor(PARALLEL_READS, thread_name_prefix="trackboard-read")
 
@@ -91,14 +102,22 @@ def create_app(
     app.state.table_cache = TableCache()
     app.state.read_pool = read_pool
     app.state.allowed_hosts = None if allowed_hosts is None else frozenset(allowed_hosts)
+    app.state.limits = limits if limits is not None else ServerLimits()
+    app.state.ingest_gate = InflightGate(app.state.limits.max_ingest_inflight)
+    # Run files: uploads land here and the media routes read them (default: the run folders).
+    app.state.media = media_store or LocalMediaStore(root if root is not None else settings.root)
+    app.state.auth = auth
     install_error_handlers(app)
     app.add_middleware(
         GZipMiddleware,
         minimum_size=GZIP_MIN_BYTES,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA_TYPE),
     )
-    for module in (projects, runs, keys, series, history, workspaces, media, charts, sweeps):
+    app.add_middleware(AuthMiddleware, store=store, enabled=auth)
+    app.include_router(auth_routes.router, prefix=API_PREFIX)
+    for module in (projects, runs, keys, series, history, workspaces, media, charts, sweeps, logs):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(ingest.router, prefix=API_PREFIX)
     files = static_dir if static_dir is not None else DEFAULT_STATIC_DIR
 
     @app.get("/{path:path}", include_in_schema=False)

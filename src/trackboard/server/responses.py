@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from trackboard.records import STOP_REASON_KEY
 from trackboard.store.base import KeyInfo, ProjectRow, RunRow
 
 
@@ -49,7 +50,12 @@ def project_json(row: ProjectRow) -> dict[str, Any]:
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "archived": row.archived,
+        "visibility": row.visibility,
     }
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def run_json(row: RunRow) -> dict[str, Any]:
@@ -70,6 +76,8 @@ def run_json(row: RunRow) -> dict[str, Any]:
         "program": row.program,
         "args": list(row.args),
         "sweep_id": row.sweep_id,
+        # A hyperband stop's reason: ingest keeps the exit record's in the summary.
+        "stop_reason": _text_or_none(row.summary.get(STOP_REASON_KEY)),
         "last_step": row.last_step,
         "config": row.config,
         "summary": row.summary,

@@ -11,17 +11,20 @@ from trackboard.store.base import Store
 __all__ = ["Store", "open_store"]
 
 
-def open_store(url: str | os.PathLike[str]) -> Store:
+def open_store(url: str | os.PathLike[str], *, durable: bool = False) -> Store:
     """``sqlite:///abs/path.db`` or a plain path: SQLite; ``postgresql://...``: PostgreSQL.
 
-    A PostgreSQL URL may carry ``?schema=name`` to keep the tables in that schema.
+    A PostgreSQL URL may carry ``?schema=name`` to keep the tables in that schema. ``durable``
+    makes every PostgreSQL commit wait for its WAL to reach the disk (``synchronous_commit``):
+    the team server acknowledges uploads with the stored cursor, and a client may delete its
+    run folder once acknowledged, so there the store, not the client's run log, is the last copy.
     """
     text = os.fspath(url)
     if text.startswith(("postgresql://", "postgres://")):
         from trackboard.store.postgres import PostgresStore, split_schema
 
         dsn, schema = split_schema(text)
-        return PostgresStore(dsn, schema=schema)
+        return PostgresStore(dsn, schema=schema, synchronous_commit=durable)
     if text.startswith("sqlite://"):
         path = text[len("sqlite://") :]
         if not path.startswith("/"):

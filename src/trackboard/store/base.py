@@ -86,6 +86,22 @@ Sweeps
     :class:`~trackboard.errors.NotFoundError`; creating an existing one raises
     :class:`~trackboard.errors.ConflictError`.
 
+Access
+    Users and teams are entities: one namespace, so a name is never both. A team has member
+    users; a user's entities are its own name and its teams' names (:meth:`Store.entities_of`).
+    An API key (:meth:`Store.create_key`) is ``tb_<id>_<secret>``: the 8-character id is shown
+    to people, only the SHA-256 of the secret is kept, and :meth:`Store.verify_key` compares
+    hashes in constant time and refreshes ``last_used_at`` at most once a minute. A dashboard
+    session is kept as the SHA-256 of its cookie token with its CSRF token and expiry. A
+    project's visibility is one of :data:`VISIBILITIES` (``private`` until changed).
+
+Console output
+    Lines a run printed (:class:`ConsoleLine`) are numbered from 1 per run in the order they were
+    appended (``RunChanges.console``, in the batch's transaction) and deleted with the run.
+    :meth:`Store.console_lines` pages over them by number; with ``query`` only lines whose
+    text, ANSI escape sequences removed, contains it (case-insensitively for ASCII letters)
+    count, and ``total`` is the number of those.
+
 Errors and limits
     Unknown runs raise :class:`~trackboard.errors.NotFoundError`; malformed input raises
     :class:`~trackboard.errors.InvalidInputError`; a key longer than :data:`MAX_KEY_LENGTH`
@@ -115,12 +131,17 @@ CHUNK_POINTS = 4096
 MAX_VIEW_BYTES = 256 * 1024
 """The largest saved view settings, as UTF-8 JSON text."""
 MAX_VIEW_NAME_LENGTH = 128
+MAX_CONSOLE_PAGE = 10_000
+"""The most console lines one :meth:`Store.console_lines` call returns."""
 LOD_BLOCKS = (64, 512, 4096)
 SWEEP_STATES = ("running", "paused", "finished", "cancelled")
 """A sweep's states: agents take runs only while it is ``running``."""
 CLAIM_STATES = ("pending", "running", "finished", "failed", "crashed", "stopped")
 """A claim's states; ``crashed`` is a claim whose agent stopped sending heartbeats,
 ``stopped`` one whose run the sweep's early termination (hyperband) ended."""
+VISIBILITIES = ("private", "shared")
+"""``private``: the project's entity (a user, or a team's members) only; ``shared``: readable by
+every signed-in user, still writable by the entity only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +152,36 @@ class ProjectRow:
     created_at: float
     updated_at: float
     archived: bool = False
+    visibility: str = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    name: str
+    admin: bool
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRow:
+    """An API key as people may see it: its id, never its secret."""
+
+    key_id: str
+    user: str
+    description: str
+    created_at: float
+    last_used_at: float | None
+    revoked_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A signed-in dashboard session; its cookie token is known only to the browser."""
+
+    user: str
+    csrf_token: str
+    created_at: float
+    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +320,16 @@ class Buckets:
     neginf_count: npt.NDArray[np.int64]
 
 
+@dataclass(frozen=True, slots=True)
+class ConsoleLine:
+    """One printed line: its number in the run (from 1), time, stream and text (ANSI kept)."""
+
+    n: int
+    time: float
+    stream: str
+    text: str
+
+
 @dataclass(slots=True)
 class RunChanges:
     """What one ingested batch of records changes in one run: the argument of ``append``.
@@ -298,6 +359,8 @@ class RunChanges:
     series: dict[str, SeriesColumns] = field(default_factory=dict)
     other_values: list[tuple[int, str, JSONValue]] = field(default_factory=list)
     """(step, key, value) for history values that are not scalars."""
+    console: list[tuple[float, str, str]] = field(default_factory=list)
+    """(time, stream, text) of console lines, in the order printed."""
     state: str | None = None
     heartbeat_at: float | None = None
     runtime: float | None = None
@@ -315,6 +378,10 @@ class Store(Protocol):
 
     def cursor(self, entity: str, project: str, run_id: str, session: str) -> int:
         """Highest seq applied for the session, or -1 when none was."""
+        ...
+
+    def sessions(self, entity: str, project: str, run_id: str) -> dict[str, int]:
+        """Every session of the run with its cursor; empty for a run the store does not have."""
         ...
 
     def update_run(self, pk: int, **fields: Any) -> RunRow:
@@ -429,6 +496,63 @@ class Store(Protocol):
         it or it was marked ``crashed``."""
         ...
 
+    # -- access -------------------------------------------------------------------------
+    def add_user(self, name: str, *, admin: bool = False) -> UserRow:
+        """A new user; ConflictError when the name is already a user's or a team's."""
+        ...
+
+    def users(self) -> list[UserRow]:
+        """Every user, by name."""
+        ...
+
+    def user(self, name: str) -> UserRow:
+        """One user; NotFoundError when there is none of that name."""
+        ...
+
+    def add_team(self, name: str) -> None:
+        """A new team; ConflictError when the name is already a user's or a team's."""
+        ...
+
+    def add_member(self, team: str, user: str) -> None:
+        """Make ``user`` a member of ``team`` (again: nothing changes)."""
+        ...
+
+    def entities_of(self, user: str) -> list[str]:
+        """The user's own name, then its teams' names in order; NotFoundError for no user."""
+        ...
+
+    def create_key(self, user: str, description: str = "") -> tuple[str, ApiKeyRow]:
+        """A new API key of ``user``: its full text (shown once, never stored) and its row."""
+        ...
+
+    def api_keys(self, user: str) -> list[ApiKeyRow]:
+        """The user's keys, revoked ones included, oldest first."""
+        ...
+
+    def verify_key(self, key_text: str) -> UserRow | None:
+        """The user of a valid, unrevoked key, or None (for any malformed text too)."""
+        ...
+
+    def revoke_key(self, key_id: str) -> ApiKeyRow:
+        """Revoke a key by its id (again: it stays revoked as first); NotFoundError."""
+        ...
+
+    def create_session(self, user: str, *, ttl_s: float) -> tuple[str, SessionRow]:
+        """A new session of ``user`` lasting ``ttl_s``: its cookie token and its row."""
+        ...
+
+    def verify_session(self, token: str) -> SessionRow | None:
+        """The session of an unexpired token, or None."""
+        ...
+
+    def delete_session(self, token: str) -> None:
+        """End a session (an unknown token too: nothing to do)."""
+        ...
+
+    def set_project_visibility(self, entity: str, name: str, visibility: str) -> ProjectRow:
+        """Make a project ``private`` or ``shared``; NotFoundError when it does not exist."""
+        ...
+
     # -- reads --------------------------------------------------------------------------
     def projects(self, entity: str | None = None) -> list[ProjectRow]:
         """Projects, of one entity or all, ordered by entity then name."""
@@ -481,6 +605,13 @@ class Store(Protocol):
         max_step: int | None = None,
     ) -> list[tuple[int, str, JSONValue]]:
         """Non-scalar history values as (step, key, value), ordered by step then key."""
+        ...
+
+    def console_lines(
+        self, pk: int, *, offset: int = 0, limit: int = 1000, query: str | None = None
+    ) -> tuple[list[ConsoleLine], int]:
+        """Up to ``limit`` (1 to :data:`MAX_CONSOLE_PAGE`) console lines from the ``offset``-th
+        on, by number, and how many there are; with ``query``, of the lines that match it."""
         ...
 
     def close(self) -> None: ...

@@ -49,6 +49,9 @@ class Dialect:
     for_update = ""
     """Appended to a SELECT that must lock the rows it reads until the transaction ends."""
     driver_errors: tuple[type[BaseException], ...] = ()
+    value_errors: tuple[type[BaseException], ...] = ()
+    """Driver errors a value from the caller causes (PostgreSQL refuses NUL in text, numbers
+    out of a column's range): raised as InvalidInputError, a 400 and not a 500."""
 
     def connect(self) -> Connection:
         raise NotImplementedError

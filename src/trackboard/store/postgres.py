@@ -8,8 +8,10 @@ blobs arrive as bytes without hex decoding.
 ``synchronous_commit`` is off by default: a commit returns before its WAL reaches the disk, so
 an OS crash or power loss may lose the last moments of commits, never corrupt anything. That
 is safe here because the run log is the source of truth and each batch commits with its
-cursor: what is lost is ingested again. ``schema`` keeps the tables in their own schema
-(created when missing), which is how tests and benchmarks share one server.
+cursor: what is lost is ingested again. The team server turns it on, since a client may
+delete its run log once an upload is acknowledged (``open_store(url, durable=True)``).
+``schema`` keeps the tables in their own schema (created when missing), which is how tests and
+benchmarks share one server.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class PostgresDialect(Dialect):
     begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
     for_update = " FOR UPDATE OF r"
     driver_errors = (psycopg.Error,)
+    value_errors = (psycopg.DataError,)
 
     def __init__(self, url: str, schema: str | None, synchronous_commit: bool) -> None:
         self.url = url

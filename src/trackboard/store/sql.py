@@ -15,20 +15,27 @@ from contextlib import contextmanager
 from typing import Any, Self
 
 from trackboard.errors import ConflictError, InvalidInputError, NotFoundError, StoreError
+from trackboard.records import SYSTEM_PREFIX
 from trackboard.store import run_rows
+from trackboard.store.auth_rows import AuthTables
 from trackboard.store.base import (
+    ApiKeyRow,
     Buckets,
+    ConsoleLine,
     KeyInfo,
     ProjectRow,
     RunChanges,
     RunRow,
     SeriesColumns,
     SeriesSummary,
+    SessionRow,
     SweepChoice,
     SweepClaim,
     SweepRow,
+    UserRow,
     ViewRow,
 )
+from trackboard.store.console_rows import ConsoleTables, check_page
 from trackboard.store.dialect import Cursor, Dialect, Pool
 from trackboard.store.history_keys import HistoryKeys, check_key
 from trackboard.store.migrate import load_migrations, migrate
@@ -58,6 +65,8 @@ class SqlStore:
         self._others = OtherValues(dialect)
         self._views = SavedViews(dialect)
         self._sweeps = SweepTables(dialect)
+        self._console = ConsoleTables(dialect)
+        self._auth = AuthTables(dialect)
         sql = dialect.sql
         self._select_run = sql(
             f"{run_rows.SELECT} WHERE p.entity = ? AND p.name = ? AND r.run_id = ?"
@@ -102,6 +111,11 @@ class SqlStore:
             if write:
                 self.dialect.after_write(conn)
         except errors as exc:
+            # A connection the database dropped (a restart, a network cut) must leave the
+            # pool, or every later transaction on it fails the same way.
+            broken = broken or bool(getattr(conn, "closed", False))
+            if isinstance(exc, self.dialect.value_errors):
+                raise InvalidInputError(f"{self.dialect.name} refused a value: {exc}") from exc
             raise StoreError(f"{self.dialect.name}: {exc}") from exc
         finally:
             pool.release(conn, broken=broken)
@@ -160,6 +174,8 @@ class SqlStore:
             if others:
                 items_o = [(step, key_ids[k], text) for step, k, text in others]
                 rewound = self._others.write(cur, run.pk, items_o) or rewound
+            if changes.console:
+                self._console.append(cur, run.pk, changes.console)
             run_rows.apply_changes(run, changes, created, now)
             self._update_last_step(cur, run, series, others, rewound)
             self._save(cur, run)
@@ -233,10 +249,17 @@ class SqlStore:
         others: list[tuple[int, str, str]],
         rewound: bool,
     ) -> None:
+        # System metrics (series system/...) are stepped by seconds of runtime: never rows.
+        series = [(k, p) for k, p in series if not k.startswith(SYSTEM_PREFIX)]
         if rewound:
             sql = self.dialect.sql
             cur.execute(
-                sql("SELECT max(last_step) FROM series_summary WHERE run_pk = ?"), (run.pk,)
+                sql(
+                    "SELECT max(s.last_step) FROM series_summary s "
+                    "JOIN history_keys k ON k.key_id = s.key_id "
+                    f"WHERE s.run_pk = ? AND substr(k.name, 1, {len(SYSTEM_PREFIX)}) <> ?"
+                ),
+                (run.pk, SYSTEM_PREFIX),
             )
             steps = [cur.fetchone()[0]]
             cur.execute(sql("SELECT max(step) FROM history_other WHERE run_pk = ?"), (run.pk,))
@@ -291,6 +314,7 @@ class SqlStore:
             "history_other",
             "run_keys",
             "run_cursors",
+            "console_lines",
         ):
             cur.execute(sql(f"DELETE FROM {table} WHERE run_pk = ?"), (pk,))
         cur.execute(sql("DELETE FROM runs WHERE pk = ?"), (pk,))
@@ -391,6 +415,72 @@ class SqlStore:
                 cur, entity, project, sweep_id, run_id, agent_id, state
             )
 
+    # -- access -------------------------------------------------------------------------
+    def add_user(self, name: str, *, admin: bool = False) -> UserRow:
+        with self._transaction(write=True) as cur:
+            self._auth.add_entity(cur, name, "user", admin)
+            return self._auth.user(cur, name)
+
+    def users(self) -> list[UserRow]:
+        with self._transaction(write=False, snapshot=False) as cur:
+            return self._auth.users(cur)
+
+    def user(self, name: str) -> UserRow:
+        with self._transaction(write=False, snapshot=False) as cur:
+            return self._auth.user(cur, name)
+
+    def add_team(self, name: str) -> None:
+        with self._transaction(write=True) as cur:
+            self._auth.add_entity(cur, name, "team", False)
+
+    def add_member(self, team: str, user: str) -> None:
+        with self._transaction(write=True) as cur:
+            self._auth.add_member(cur, team, user)
+
+    def entities_of(self, user: str) -> list[str]:
+        with self._transaction(write=False) as cur:
+            return self._auth.entities_of(cur, user)
+
+    def create_key(self, user: str, description: str = "") -> tuple[str, ApiKeyRow]:
+        with self._transaction(write=True) as cur:
+            return self._auth.create_key(cur, user, description)
+
+    def api_keys(self, user: str) -> list[ApiKeyRow]:
+        with self._transaction(write=False) as cur:
+            return self._auth.keys_of(cur, user)
+
+    def verify_key(self, key_text: str) -> UserRow | None:
+        with self._transaction(write=False, snapshot=False) as cur:
+            found = self._auth.check_key(cur, key_text)
+        if found is None:
+            return None
+        user, due = found
+        if due:
+            with self._transaction(write=True) as cur:
+                self._auth.touch_key(cur, key_text)
+        return user
+
+    def revoke_key(self, key_id: str) -> ApiKeyRow:
+        with self._transaction(write=True) as cur:
+            return self._auth.revoke_key(cur, key_id)
+
+    def create_session(self, user: str, *, ttl_s: float) -> tuple[str, SessionRow]:
+        with self._transaction(write=True) as cur:
+            return self._auth.create_session(cur, user, ttl_s)
+
+    def verify_session(self, token: str) -> SessionRow | None:
+        with self._transaction(write=False, snapshot=False) as cur:
+            return self._auth.session(cur, token)
+
+    def delete_session(self, token: str) -> None:
+        with self._transaction(write=True) as cur:
+            self._auth.delete_session(cur, token)
+
+    def set_project_visibility(self, entity: str, name: str, visibility: str) -> ProjectRow:
+        with self._transaction(write=True) as cur:
+            self._auth.set_visibility(cur, entity, name, visibility)
+        return self._project(entity, name)
+
     # -- saved views --------------------------------------------------------------------
     def views(self, entity: str, project: str) -> list[ViewRow]:
         with self._transaction(write=False, snapshot=False) as cur:
@@ -444,17 +534,31 @@ class SqlStore:
             row = cur.fetchone()
         return -1 if row is None else int(row[0])
 
+    def sessions(self, entity: str, project: str, run_id: str) -> dict[str, int]:
+        with self._transaction(write=False, snapshot=False) as cur:
+            cur.execute(
+                self.dialect.sql(
+                    "SELECT c.session, c.last_seq FROM run_cursors c "
+                    "JOIN runs r ON r.pk = c.run_pk JOIN projects p ON p.pk = r.project_pk "
+                    "WHERE p.entity = ? AND p.name = ? AND r.run_id = ? ORDER BY c.session"
+                ),
+                (entity, project, run_id),
+            )
+            rows = cur.fetchall()
+        return {str(session): int(last_seq) for session, last_seq in rows}
+
     def projects(self, entity: str | None = None) -> list[ProjectRow]:
         query = (
-            "SELECT p.entity, p.name, count(r.pk), p.created_at, max(r.updated_at), p.archived "
-            "FROM projects p LEFT JOIN runs r ON r.project_pk = p.pk"
+            "SELECT p.entity, p.name, count(r.pk), p.created_at, max(r.updated_at), p.archived, "
+            "p.visibility FROM projects p LEFT JOIN runs r ON r.project_pk = p.pk"
         )
         params: list[Any] = []
         if entity is not None:
             query += " WHERE p.entity = ?"
             params.append(entity)
         query += (
-            " GROUP BY p.pk, p.entity, p.name, p.created_at, p.archived ORDER BY p.entity, p.name"
+            " GROUP BY p.pk, p.entity, p.name, p.created_at, p.archived, p.visibility "
+            "ORDER BY p.entity, p.name"
         )
         with self._transaction(write=False, snapshot=False) as cur:
             cur.execute(self.dialect.sql(query), params)
@@ -467,8 +571,9 @@ class SqlStore:
                 float(created),
                 max(float(created), float(updated or created)),
                 bool(archived),
+                str(visibility),
             )
-            for e, n, c, created, updated, archived in rows
+            for e, n, c, created, updated, archived, visibility in rows
         ]
 
     def runs(self, entity: str, project: str) -> list[RunRow]:
@@ -563,6 +668,14 @@ class SqlStore:
                 self._series_reader.check_width(width)
                 return {}
             return self._series_reader.buckets(cur, key_id, pk_list, width, min_step, max_step)
+
+    def console_lines(
+        self, pk: int, *, offset: int = 0, limit: int = 1000, query: str | None = None
+    ) -> tuple[list[ConsoleLine], int]:
+        found = check_page(offset, limit, query)
+        with self._transaction(write=False) as cur:
+            self._check_run(cur, pk)
+            return self._console.page(cur, pk, offset, limit, found)
 
     def history_values(
         self,

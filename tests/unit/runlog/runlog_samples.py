@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from trackboard.records import (
     ConfigUpdate,
+    ConsoleOutput,
     Exit,
     Heartbeat,
     HistoryRow,
@@ -19,6 +20,7 @@ from trackboard.records import (
     RunStart,
     RunUpdate,
     SummaryUpdate,
+    SystemSample,
 )
 from trackboard.runlog.codec import encode
 from trackboard.runlog.frames import FILE_HEADER, build_frame
@@ -87,6 +89,8 @@ SAMPLES: list[Record] = [
     RunUpdate(seq=8),
     Heartbeat(seq=9, time=1.7e9 + 30, runtime=30.0),
     Exit(seq=10, time=1.7e9 + 60, runtime=60.0, exit_code=1, state="failed", dropped_records=3),
+    SystemSample(seq=11, time=1.7e9 + 15, runtime=15.0, values={"cpu": 12.5, "gpu.0.temp": 61.0}),
+    ConsoleOutput(seq=12, time=1.7e9 + 16, stream="stderr", text="\x1b[31merror\x1b[0m ✓"),
 ]
 
 

@@ -41,7 +41,7 @@ def test_projects_lists_project_with_run_count(store: SqliteStore, client: AppCl
         (ENTITY, "second", 1),
     ]
     assert set(projects[0]) == {
-        "entity", "name", "run_count", "created_at", "updated_at", "archived",
+        "entity", "name", "run_count", "created_at", "updated_at", "archived", "visibility",
     }  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def test_runs_have_every_contract_field(store: SqliteStore, client: AppClient) -
     assert set(answer["runs"][0]) == {
         "id", "name", "state", "created_at", "heartbeat_at", "finished_at", "runtime",
         "exit_code", "group", "job_type", "tags", "notes", "host", "program", "args",
-        "sweep_id", "last_step", "config", "summary", "updated_at", "archived",
+        "sweep_id", "stop_reason", "last_step", "config", "summary", "updated_at", "archived",
     }  # fmt: skip
     first = answer["runs"][0]
     assert first["id"] == "run0"

@@ -13,6 +13,8 @@ export interface Project {
   updated_at: number;
   /** Hidden from the projects page unless "Show archived" is on. */
   archived?: boolean;
+  /** 'private' (its entity only) or 'shared' (readable by every signed-in user). */
+  visibility?: string;
 }
 
 export interface Run {
@@ -32,6 +34,8 @@ export interface Run {
   program: string | null;
   args: string[] | null;
   sweep_id: string | null;
+  /** Why a sweep's hyperband stopped the run (state `killed`); null otherwise. */
+  stop_reason?: string | null;
   last_step: number | null;
   config: Record<string, unknown>;
   summary: Record<string, unknown>;
@@ -56,8 +60,37 @@ export class ApiError extends Error {
 
 const BASE = 'api/v1';
 
+/** The session's CSRF token, sent with every write; never the API key (that stays in the
+ * sign-in form's POST body). Kept per tab in sessionStorage so a reload keeps it. */
+const CSRF_STORAGE = 'trackboard.csrf';
+let csrfToken: string | null = tabStorage()?.getItem(CSRF_STORAGE) ?? null;
+let onUnauthorized: (() => void) | null = null;
+
+function tabStorage(): Storage | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null; // storage blocked: the token lives in memory only
+  }
+}
+
+function setCsrf(token: string | null): void {
+  csrfToken = token;
+  if (token) tabStorage()?.setItem(CSRF_STORAGE, token);
+  else tabStorage()?.removeItem(CSRF_STORAGE);
+}
+
+/** Called on any 401: the app shows the sign-in page. */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
 async function request(path: string, init?: RequestInit, signal?: AbortSignal): Promise<Response> {
-  const res = await fetch(`${BASE}${path}`, { ...init, signal });
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const headers = new Headers(init?.headers);
+  if (csrfToken && method !== 'GET' && method !== 'HEAD') headers.set('X-CSRF-Token', csrfToken);
+  const res = await fetch(`${BASE}${path}`, { ...init, headers, signal });
+  if (res.status === 401 && onUnauthorized) onUnauthorized();
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
@@ -73,6 +106,41 @@ async function request(path: string, init?: RequestInit, signal?: AbortSignal): 
 
 async function json<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await (await request(path, undefined, signal)).json()) as T;
+}
+
+export interface Me {
+  user: string | null;
+  auth: boolean;
+  entities?: string[];
+  admin?: boolean;
+  csrf_token?: string;
+}
+
+/** Who is signed in; ``auth: false`` when the server needs no sign-in. */
+export async function getMe(signal?: AbortSignal): Promise<Me> {
+  const me = await json<Me>('/me', signal);
+  if (me.csrf_token) setCsrf(me.csrf_token);
+  return me;
+}
+
+/** Trade an API key for the session cookie (HttpOnly: the page never sees it). */
+export async function signIn(key: string): Promise<Me> {
+  const res = await request('/sessions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key }),
+  });
+  const body = (await res.json()) as { user: string; csrf_token: string; entities: string[] };
+  setCsrf(body.csrf_token);
+  return { user: body.user, auth: true, entities: body.entities };
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await request('/sessions', { method: 'DELETE' });
+  } finally {
+    setCsrf(null);
+  }
 }
 
 const seg = encodeURIComponent;
@@ -94,6 +162,26 @@ export async function listRuns(
 
 export async function getRun(entity: string, project: string, runId: string, signal?: AbortSignal): Promise<RunDetail> {
   return json(`${projectPath(entity, project)}/runs/${seg(runId)}`, signal);
+}
+
+export interface LogLine {
+  n: number;
+  time: number;
+  stream: 'stdout' | 'stderr';
+  /** As printed: ANSI escape sequences kept. */
+  text: string;
+}
+
+/** A page of a run's console lines; with `q`, of the lines containing it (case-insensitive). */
+export async function getLogs(
+  entity: string,
+  project: string,
+  runId: string,
+  page: { offset: number; limit: number; q?: string },
+  signal?: AbortSignal,
+): Promise<{ lines: LogLine[]; total: number }> {
+  const q = page.q ? `&q=${seg(page.q)}` : '';
+  return json(`${projectPath(entity, project)}/runs/${seg(runId)}/logs?offset=${page.offset}&limit=${page.limit}${q}`, signal);
 }
 
 export async function changes(entity: string, project: string, since: number, signal?: AbortSignal): Promise<{ runs: Run[]; cursor: number }> {
@@ -386,6 +474,8 @@ export interface SweepRun {
   created_at: number;
   params: Record<string, unknown>;
   metric: number | null;
+  /** Why hyperband stopped the run, or null. */
+  stop_reason: string | null;
 }
 
 export interface SweepDetail extends SweepSummary {

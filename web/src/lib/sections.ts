@@ -1,5 +1,7 @@
 /** The automatic workspace: keys grouped into sections by the text before the first `/`. */
 
+import { isSystemKey } from './system';
+
 export const DEFAULT_SECTION = 'Charts';
 
 export interface KeyInfo {
@@ -75,12 +77,13 @@ export function keyMatches(key: string, query: string): boolean {
 
 /** Sections of the non-hidden scalar and media keys matching `query`: the default section
  * first, then by name (histograms of `watch()` land in "parameters" and "gradients"). Keys in
- * `exclude` (the tables of custom charts, drawn in their own section) are left out. */
+ * `exclude` (the tables of custom charts, drawn in their own section) are left out, and so are
+ * system metrics (stepped by seconds, drawn against time in the run page's System section). */
 export function buildSections(keys: readonly KeyInfo[], query = '', exclude: ReadonlySet<string> = new Set()): Section[] {
   const bySection = new Map<string, PanelSpec[]>();
   for (const k of keys) {
     const shown = k.kind === 'scalar' || mediaPanelKind(k.media) !== null;
-    if (!shown || k.hidden || exclude.has(k.name) || !keyMatches(k.name, query)) continue;
+    if (!shown || k.hidden || exclude.has(k.name) || isSystemKey(k.name) || !keyMatches(k.name, query)) continue;
     const s = sectionOf(k.name);
     if (!bySection.has(s)) bySection.set(s, []);
     bySection.get(s)!.push({ key: k.name, kind: panelKind(k), stepMetric: k.step_metric });

@@ -1,10 +1,12 @@
 """Media of runs: their files, thumbnails, media references by step, histograms over time and
 table pages. The contract is docs/http-api.md ("Media and files").
 
-Files are read from the run folders under the app's root (``trackboard ui``'s root, else the
-settings' root). Every file answer carries ``X-Content-Type-Options: nosniff``; HTML is sent
-with ``Content-Security-Policy: sandbox`` so a logged page runs, if at all, in an opaque origin;
-content-hashed media may be cached for a year.
+Files are read through the app's media store (``server/media_store.py``): by default the run
+folders under ``trackboard ui``'s root, else the settings' root; ``trackboard server --media``
+names another folder or an object store URL. Every file answer carries
+``X-Content-Type-Options: nosniff``; HTML is sent with ``Content-Security-Policy: sandbox`` so
+a logged page runs, if at all, in an opaque origin; content-hashed media may be cached for a
+year.
 """
 
 from __future__ import annotations
@@ -15,42 +17,28 @@ from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
 from trackboard.errors import NotFoundError
-from trackboard.ingest.follow import run_folder
 from trackboard.query.histograms import DEFAULT_BINS, DEFAULT_MAX_STEPS, histograms_over_time
 from trackboard.query.media import media_at_step
-from trackboard.query.run_files import (
-    content_type,
-    is_content_hashed,
-    list_run_files,
-    resolve_run_file,
-)
-from trackboard.query.tables import DEFAULT_PAGE_ROWS, TableCache, table_page
-from trackboard.query.thumbnails import DEFAULT_SIZE, check_size, thumbnail
+from trackboard.query.run_files import content_type, is_content_hashed
+from trackboard.query.tables import DEFAULT_PAGE_ROWS, StoredTable, TableCache, table_page
+from trackboard.query.thumbnails import DEFAULT_SIZE, check_size, make_thumbnail, thumbnail
 from trackboard.server.context import StoreDep, named_runs, split_ids
+from trackboard.server.media_store import MediaStore
 from trackboard.server.responses import SafeJSONResponse
 
 router = APIRouter(tags=["media"])
 
 FOREVER = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-THUMBNAIL_DIR = ".thumbnails"
 
 
-def _root(request: Request) -> Path | None:
-    root: Path | None = request.app.state.root
-    if root is None:
-        root = request.app.state.settings.root
-    return root
-
-
-def _folder(request: Request, store: StoreDep, entity: str, project: str, run_id: str) -> Path:
-    """The folder of a run the store knows; 404 for an unknown run or when files are absent."""
+def _media(request: Request, store: StoreDep, entity: str, project: str, run_id: str) -> MediaStore:
+    """The media store, for a run the store knows; 404 for an unknown run."""
     store.run(entity, project, run_id)
-    root = _root(request)
-    folder = None if root is None else run_folder(root, entity, project, run_id)
-    if folder is None:
+    media: MediaStore | None = request.app.state.media
+    if media is None:
         raise NotFoundError(f"run {run_id} has no files on this server")
-    return folder
+    return media
 
 
 def _file_headers(path: str) -> dict[str, str]:
@@ -73,9 +61,10 @@ def list_files(
     request: Request, store: StoreDep, entity: str, project: str, run_id: str
 ) -> SafeJSONResponse:
     """The run's saved files: ``{"files": [{"path", "size", "modified"}]}``, sorted by path."""
-    folder = _folder(request, store, entity, project, run_id)
+    media = _media(request, store, entity, project, run_id)
     files = [
-        {"path": f.path, "size": f.size, "modified": f.modified} for f in list_run_files(folder)
+        {"path": f.path, "size": f.size, "modified": f.modified}
+        for f in media.list_files(entity, project, run_id)
     ]
     return SafeJSONResponse({"files": files})
 
@@ -85,8 +74,13 @@ def get_file(
     request: Request, store: StoreDep, entity: str, project: str, run_id: str, path: str
 ) -> Response:
     """One of the run's files by its relative path; 404 for anything outside ``files/``."""
-    target = resolve_run_file(_folder(request, store, entity, project, run_id), path)
-    return FileResponse(target, media_type=content_type(path), headers=_file_headers(path))
+    media = _media(request, store, entity, project, run_id)
+    local = media.local_path(entity, project, run_id, path)
+    headers = _file_headers(path)
+    if local is not None:
+        return FileResponse(local, media_type=content_type(path), headers=headers)
+    data = media.read(entity, project, run_id, path)
+    return Response(data, media_type=content_type(path), headers=headers)
 
 
 @router.get("/projects/{entity}/{project}/runs/{run_id}/thumbnails/{path:path}")
@@ -101,9 +95,12 @@ def get_thumbnail(
 ) -> Response:
     """A PNG of the image at ``path`` at most ``size`` pixels on its longer side."""
     check_size(size)
-    folder = _folder(request, store, entity, project, run_id)
-    source = resolve_run_file(folder, path)
-    data = thumbnail(source, size, folder / THUMBNAIL_DIR)
+    media = _media(request, store, entity, project, run_id)
+    local = media.local_path(entity, project, run_id, path)
+    if local is not None:
+        data = thumbnail(local, size, media.thumbnail_dir(entity, project, run_id))
+    else:
+        data = make_thumbnail(media.read(entity, project, run_id, path), size, path)
     headers = _file_headers(path)
     headers.pop("Content-Security-Policy", None)
     return Response(data, media_type="image/png", headers=headers)
@@ -153,6 +150,15 @@ def get_table(
     filter: str = "",
 ) -> SafeJSONResponse:
     """A page of the table file at ``path``, filtered and sorted."""
-    target = resolve_run_file(_folder(request, store, entity, project, run_id), path)
-    page = table_page(_tables(request), target, offset, limit, sort, desc, filter)
+    media = _media(request, store, entity, project, run_id)
+    target = media.local_path(entity, project, run_id, path)
+    if target is None:
+        info = media.stat(entity, project, run_id, path)
+        ident = (f"{entity}/{project}/{run_id}/{path}", info.size, int(info.modified * 1e9))
+        source: Path | StoredTable = StoredTable(
+            path, ident, lambda: media.read(entity, project, run_id, path)
+        )
+    else:
+        source = target
+    page = table_page(_tables(request), source, offset, limit, sort, desc, filter)
     return SafeJSONResponse(page)

@@ -23,6 +23,24 @@ router = APIRouter(tags=["runs"])
 EDITABLE = ("name", "tags", "notes", "archived")
 
 
+MAX_FILTER_DEPTH = 64
+"""Nesting a filter may have: far beyond any real one, well inside Python's recursion limit
+(which parsing and evaluating a filter would otherwise hit: a 500 instead of a 400)."""
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend(
+                (v, depth + 1) for v in (item.values() if isinstance(item, dict) else item)
+            )
+    return deepest
+
+
 def parse_filter(text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
@@ -30,8 +48,12 @@ def parse_filter(text: str | None) -> dict[str, Any] | None:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"filter is not JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidInputError(f"filter nests deeper than {MAX_FILTER_DEPTH} levels") from None
     if not isinstance(value, dict):
         raise InvalidInputError(f"filter must be a JSON object, got {type(value).__name__}")
+    if _depth(value) > MAX_FILTER_DEPTH:
+        raise InvalidInputError(f"filter nests deeper than {MAX_FILTER_DEPTH} levels")
     return value
 
 
