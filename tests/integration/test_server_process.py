@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import queue
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from cli_process import serving
 from tests.conftest import run_script
 
 LOG_RUN = """
@@ -31,53 +28,11 @@ def log_run(root: Path, run_id: str) -> None:
     run_script(LOG_RUN.format(run_id=run_id), root.parent)
 
 
-def _read_lines(stream: object, lines: queue.Queue[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
-        lines.put(line)
-
-
-@contextmanager
-def serving(root: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``python -m trackboard.cli ARGS`` until it prints its address; killed afterwards."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trackboard.cli", *args],
-        cwd=root.parent,
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
-    reader.start()
-    url = None
-    seen: list[str] = []
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline and proc.poll() is None:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if "dashboard at http://127.0.0.1:" in line:
-            url = line.rsplit(" ", 1)[-1].strip()
-    try:
-        assert url is not None, f"no URL line; output: {''.join(seen)}"
-        yield proc, url
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        reader.join(10)
-        assert proc.stdout is not None
-        proc.stdout.close()
-
-
 @pytest.fixture
 def ui_server(root: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     log_run(root, "first")
-    with serving(root, "ui", "--port", "0", "--no-browser") as server:
-        yield server
+    with serving(root.parent, "ui", "--port", "0", "--no-browser") as served:
+        yield served.proc, served.url
 
 
 def _wait_for(check: object, timeout: float) -> float:
@@ -134,7 +89,8 @@ def test_server_command_serves_a_store_and_follows_a_root(root: Path, tmp_path: 
     log_run(root, "first")
     db = tmp_path / "team.db"
     command = ("server", "--db", str(db), "--root", str(root), "--port", "0", "--no-auth")
-    with serving(root, *command) as (proc, url):
+    with serving(root.parent, *command) as served:
+        proc, url = served.proc, served.url
         with httpx.Client(timeout=10) as http:
 
             def has_run() -> bool:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from cli_process import serving
 from tests.conftest import run_script
 
 from trackboard.records import STOP_REASON_KEY
@@ -43,44 +42,12 @@ GRID = {
 POINTS = {(x, y) for x in (1, 2, 3) for y in ("a", "b")}
 
 
-def _read_lines(stream: object, lines: queue.Queue[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
-        lines.put(line)
-
-
 @contextmanager
 def server(folder: Path, port: int = 0, *, auth: bool = False) -> Iterator[str]:
     """``trackboard server`` (``--no-auth`` unless ``auth``) on a SQLite file in ``folder``."""
     args = ["server", "--db", "server.db", "--port", str(port)] + ([] if auth else ["--no-auth"])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trackboard.cli", *args],
-        cwd=folder,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
-    reader.start()
-    url, seen = None, []
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline and proc.poll() is None:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if "at http://127.0.0.1:" in line:
-            url = line.rsplit(" ", 1)[-1].strip()
-    try:
-        assert url is not None, f"no URL line; output: {''.join(seen)}"
-        yield url
-    finally:
-        proc.kill()
-        proc.wait(10)
-        reader.join(10)
-        assert proc.stdout is not None
-        proc.stdout.close()
+    with serving(folder, *args) as served:
+        yield served.url
 
 
 def machine(folder: Path, name: str, url: str | None) -> dict[str, str]:

@@ -157,6 +157,9 @@ class LocalMediaStore(MediaStore):
             raise InvalidInputError(f"cannot write {path!r}: a folder or link is there")
         fd, tmp = tempfile.mkstemp(dir=partial, suffix=".tmp")
         try:
+            # mkstemp makes the file its owner's only; a file written in place would get the
+            # process's umask, and so should this one (replicas may run as other users).
+            os.fchmod(fd, FILE_MODE & ~_UMASK)
             with os.fdopen(fd, "wb") as out:
                 yield out
                 out.flush()
@@ -166,6 +169,20 @@ class LocalMediaStore(MediaStore):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+
+
+FILE_MODE = 0o666
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back). Read once, at
+    import, before the server's threads start writing files."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
 
 
 class FsspecMediaStore(MediaStore):

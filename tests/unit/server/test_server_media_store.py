@@ -3,6 +3,7 @@ write whole or not at all, and refuse paths that would leave a run's files."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,17 @@ def test_a_local_write_does_not_follow_a_link_out_of_the_run(tmp_path: Path) -> 
     with pytest.raises(InvalidInputError, match="outside"):
         media.write(*RUN, "link/evil.txt", b"evil")
     assert list(outside.iterdir()) == []
+
+
+def test_local_files_get_the_umask_mode_not_the_temp_files_private_one(tmp_path: Path) -> None:
+    """Replicas behind one proxy may run as other users of the same group: an uploaded file is
+    created as a file written in place would be (0666 less the umask), not 0600."""
+    media = LocalMediaStore(tmp_path / "media")
+    media.write(*RUN, "media/images/a.png", b"png")
+    mode = (tmp_path / "media/team/vision/r1/files/media/images/a.png").stat().st_mode & 0o777
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
 
 
 def test_check_file_path_gives_the_segments() -> None:
