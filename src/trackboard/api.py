@@ -375,14 +375,21 @@ class Run:
         """At most ``samples`` rows, chosen deterministically and keeping extremes.
 
         With ``keys``, only rows holding every key and ``x_axis`` (as wandb). A DataFrame with
-        ``df.attrs["sampled"]`` when ``pandas``, else a list of dicts.
+        ``df.attrs["sampled"]`` when ``pandas``, else a list of dicts. ``stream="system"``
+        gives the system metrics instead (``system.cpu``... with ``_runtime`` and
+        ``_timestamp``), as wandb's does; ``keys`` cannot be combined with it.
         """
-        if stream != "default":
-            raise InvalidInputError("only the default history stream is stored so far")
-        keys = history_query.check_keys(keys)
-        rows, was_sampled = history_query.sampled(
-            self._api.store, self._row.pk, keys, samples, x_axis
-        )
+        if stream == "system":
+            if keys is not None:
+                raise InvalidInputError("keys cannot be given with stream='system'")
+            rows, was_sampled = history_query.system_rows(self._api.store, self._row.pk, samples)
+        elif stream == "default":
+            keys = history_query.check_keys(keys)
+            rows, was_sampled = history_query.sampled(
+                self._api.store, self._row.pk, keys, samples, x_axis
+            )
+        else:
+            raise InvalidInputError(f"stream must be 'default' or 'system', got {stream!r}")
         if not pandas:
             return rows
         frame = _dataframe(rows)

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import httpx
-from tests.integration.test_server_process import _wait_for, log_run, serving
+from cli_process import serving
+from tests.integration.test_server_process import _wait_for, log_run
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -44,7 +45,9 @@ def test_server_needs_a_key_and_stops_taking_a_revoked_one(root: Path, tmp_path:
     users = cli("users", "list", "--db", db).stdout.splitlines()
     assert [line.split("\t")[0] for line in users] == ["local", "other"]
 
-    with serving(root, "server", "--db", db, "--root", str(root), "--port", "0") as (proc, url):
+    args = ("server", "--db", db, "--root", str(root), "--port", "0")
+    with serving(root.parent, *args) as served:
+        proc, url = served.proc, served.url
         api = f"{url}/api/v1"
         with httpx.Client(timeout=10) as http:
             bare = http.get(f"{api}/projects")

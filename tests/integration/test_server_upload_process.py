@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.integration.test_server_process import serving
+from cli_process import serving
 
 from trackboard.records import HistoryRow, Record, RunStart
 from trackboard.runlog import encode_frames
@@ -37,7 +37,8 @@ def server(tmp_path: Path, root: Path) -> Iterator[str]:
     args = ["server", "--db", str(tmp_path / "server.db"), "--port", "0", "--no-auth"]
     args += ["--media", str(tmp_path / "media"), "--max-request-mb", "0.01"]
     args += ["--max-file-mb", "0.001"]
-    with serving(root, *args) as (_proc, url):
+    with serving(root.parent, *args) as served:
+        url = served.url
         yield url
 
 

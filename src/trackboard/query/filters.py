@@ -14,15 +14,22 @@ its elements does; a missing field matches only ``$exists: false``, ``$ne`` and 
 values of different types never compare as ordered. Anything malformed raises
 :class:`~trackboard.errors.InvalidInputError` naming the offending part: a filter is data,
 never code, so nothing in it reaches SQL or ``eval``.
+
+``$regex`` patterns are RE2's syntax, matched by RE2 in time linear in the text: a filter is
+sent by anyone who may read a project, and a backtracking engine lets a pattern like ``(a+)+$``
+hold a server thread for minutes. RE2 has no backreferences or lookaround; such a pattern is
+refused with a message saying so.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import re2
 
 from trackboard.errors import InvalidInputError
 from trackboard.store.base import RunRow
@@ -120,9 +127,14 @@ def _parse_field(field: str, condition: Any) -> Node:
             if not isinstance(value, str):
                 raise InvalidInputError(f"$regex on field {field!r} needs a string")
             try:
-                re.compile(value)
-            except re.error as exc:
-                raise InvalidInputError(f"bad $regex on field {field!r}: {exc}") from None
+                _regex(value)
+            except re2.error as exc:
+                first = exc.args[0] if exc.args else exc
+                reason = first.decode() if isinstance(first, bytes) else first
+                raise InvalidInputError(
+                    f"bad $regex on field {field!r}: {reason} (patterns are RE2 syntax: no "
+                    "backreferences or lookaround)"
+                ) from None
         parts.append(Compare(field, op, _operand(field, op, value)))
     return parts[0] if len(parts) == 1 else And(tuple(parts))
 
@@ -204,8 +216,18 @@ def _compare(value: Any, op: str, operand: Any) -> bool:
     if op == "$nin":
         return not _compare(value, "$in", operand)
     if op == "$regex":
-        return isinstance(value, str) and re.search(operand, value) is not None
+        return isinstance(value, str) and _regex(operand).search(value) is not None
     return _ordered(value, op, operand)
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is the caller's 400, not a line in the log
+
+
+@functools.lru_cache(maxsize=256)
+def _regex(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 (linear-time matching); ``re2.error`` when it is not RE2."""
+    return re2.compile(pattern, options=_RE2_OPTIONS)
 
 
 def _equal(a: Any, b: Any) -> bool:

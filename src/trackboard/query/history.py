@@ -251,3 +251,28 @@ def sampled(
     if wanted is not None:
         rows = [{k: row[k] for k in ["_step", *wanted] if k in row} for row in rows]
     return rows, picked.size < steps.size
+
+
+def system_rows(store: Store, pk: int, samples: int = 500) -> tuple[list[dict[str, Any]], bool]:
+    """The run's system metrics as wandb's "system" stream: one row per sample time with
+    ``_wandb``, ``_runtime``, ``_timestamp`` and ``system.<name>`` values, at most ``samples``
+    rows (the first, the last and evenly spread between), and whether rows were left out.
+
+    Samples are stored as series ``system/<name>`` whose steps are whole seconds of runtime."""
+    if samples < 1:
+        raise InvalidInputError(f"samples must be at least 1, got {samples}")
+    rows: dict[int, dict[str, Any]] = {}
+    for info in store.keys(pk):
+        if not info.name.startswith(SYSTEM_PREFIX):
+            continue
+        column = "system." + info.name[len(SYSTEM_PREFIX) :]
+        cols = store.series(pk, info.name)
+        for step, value, wall in zip(
+            cols.steps.tolist(), cols.values.tolist(), cols.walls.tolist(), strict=True
+        ):
+            row = rows.setdefault(step, {"_wandb": True, "_runtime": float(step)})
+            row.setdefault("_timestamp", wall)
+            row[column] = value
+    steps = np.asarray(sorted(rows), dtype=np.int64)
+    picked = sample_steps(steps, samples)
+    return [rows[int(step)] for step in picked.tolist()], picked.size < steps.size

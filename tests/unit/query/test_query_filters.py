@@ -126,3 +126,28 @@ def test_sort_by_config_value_and_filter_together() -> None:
 def test_sort_order_must_name_a_known_field() -> None:
     with pytest.raises(InvalidInputError, match="unknown filter field 'colour'"):
         select_runs([BASE], None, "-colour")
+
+
+def test_regex_matching_takes_linear_time_for_a_catastrophic_pattern() -> None:
+    """``(a+)+$`` against 40 a's and a '!' takes a backtracking engine about 2**40 steps (hours);
+    RE2 answers at once, so a reader of a shared project cannot hold a server thread with it."""
+    tree = parse_mongo({"displayName": {"$regex": "(a+)+$"}})
+    assert not matches(tree, run(name="a" * 40 + "!"))
+    assert matches(tree, run(name="a" * 40))
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"brisk(?=-otter)", r"(?<!x)otter"])
+def test_regex_without_a_linear_time_match_is_refused_clearly(pattern: str) -> None:
+    with pytest.raises(InvalidInputError, match=r"bad \$regex on field 'displayName'.*RE2 syntax"):
+        parse_mongo({"displayName": {"$regex": pattern}})
+
+
+def test_regex_keeps_what_users_type() -> None:
+    """Case-insensitive flags, classes and escaped specials, as the dashboard sends them."""
+    for pattern, expected in [
+        ("(?i)^BRISK", True),
+        (r"otter-\d$", True),
+        (r"brisk\.otter", False),
+        (r"[a-z]+-[a-z]+-1", True),
+    ]:
+        assert matches(parse_mongo({"displayName": {"$regex": pattern}}), run()) is expected

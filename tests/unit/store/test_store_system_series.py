@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from trackboard.errors import InvalidInputError
 from trackboard.ingest.apply import apply_records
-from trackboard.query.history import exact_rows, scan
+from trackboard.query.history import exact_rows, scan, system_rows
 from trackboard.records import (
     ConsoleOutput,
     Exit,
@@ -159,3 +162,40 @@ def test_a_second_sampled_in_two_batches_keeps_the_last_sample(store: SqlStore) 
     cpu = store.series(run.pk, "system/cpu")
     assert (cpu.steps.tolist(), cpu.values.tolist()) == ([3], [2.0])
     assert run.last_step == 0
+
+
+def test_system_rows_are_wandbs_system_stream(store: SqlStore) -> None:
+    result = apply_records(store, _first_session())
+    assert result.run is not None
+    rows, was_sampled = system_rows(store, result.run.pk)
+    assert not was_sampled
+    assert rows == [
+        {
+            "_wandb": True,
+            "_runtime": 0.0,
+            "_timestamp": 1000.4,
+            "system.cpu": 10.0,
+            "system.gpu.0.gpu": 50.0,
+        },
+        {"_wandb": True, "_runtime": 5.0, "_timestamp": 1005.9, "system.cpu": 30.0},
+        {"_wandb": True, "_runtime": 100.0, "_timestamp": 1100.0, "system.cpu": 40.0},
+    ]
+    two, was_sampled = system_rows(store, result.run.pk, samples=2)
+    assert was_sampled and [r["_runtime"] for r in two] == [0.0, 100.0]
+
+
+def test_api_history_reads_the_system_stream(root: Path) -> None:
+    import trackboard
+
+    run = trackboard.init(project="p", settings={"x_stats_sampling_interval": 0.05})
+    run.log({"loss": 1.0})
+    run.finish()
+    api_run = trackboard.Api().run(f"p/{run.id}")
+    frame = api_run.history(stream="system")
+    assert len(frame) >= 1 and "system.memory_percent" in frame.columns
+    assert frame["_wandb"].all() and (frame["_runtime"] >= 0).all()
+    assert list(api_run.history(pandas=False)[0]) == ["_step", "_runtime", "_timestamp", "loss"]
+    with pytest.raises(InvalidInputError, match="keys cannot be given with stream='system'"):
+        api_run.history(keys=["loss"], stream="system")
+    with pytest.raises(InvalidInputError, match="stream must be 'default' or 'system'"):
+        api_run.history(stream="events")
