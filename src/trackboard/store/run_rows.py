@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trackboard.errors import InvalidInputError
-from trackboard.records import RUN_STATES, JSONValue
+from trackboard.records import RUN_STATES, STOP_REASON_KEY, JSONValue
 from trackboard.store.base import RunChanges, RunRow
 
 COLUMNS = (
@@ -235,7 +235,7 @@ def apply_changes(run: Run, changes: RunChanges, created: bool, now: float) -> N
             run.set(column, merged)
     if changes.metrics:
         run.set("metrics", {**run.values["metrics"], **changes.metrics})
-    if changes.state is not None:
+    if changes.state is not None and not _stopped_by_its_sweep(run, changes):
         run.set("state", check_state(changes.state))
     for column in ("heartbeat_at", "runtime", "finished_at"):
         value = getattr(changes, column)
@@ -244,6 +244,20 @@ def apply_changes(run: Run, changes: RunChanges, created: bool, now: float) -> N
     if changes.exit_code is not None:
         run.set("exit_code", int(changes.exit_code))
     run.set("updated_at", now)
+
+
+def _stopped_by_its_sweep(run: Run, changes: RunChanges) -> bool:
+    """A run its sweep stopped stays ``killed`` whatever later records of the same session say.
+
+    A sweep agent marks a stopped job's run ``killed`` (with the reason in the summary) once the
+    job ended; the job's own last records may arrive after that (an upload that was late, or
+    ``trackboard sync``) and would otherwise bring it back to ``running`` or end it ``failed``.
+    A new session (a resume) starts afresh."""
+    return (
+        not changes.start
+        and run.values["state"] == "killed"
+        and STOP_REASON_KEY in run.values["summary"]
+    )
 
 
 def apply_edit(run: Run, fields: Mapping[str, Any]) -> None:
