@@ -68,12 +68,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trackboard import settings as settings_module
-from trackboard.errors import ConflictError, InvalidInputError, RunStoppedError, UsageError
+from trackboard.errors import ConflictError, InvalidInputError, RunStoppedError
 from trackboard.ingest.follow import RootFollower
 from trackboard.sdk.names import new_run_id
 from trackboard.sdk.printer import DEFAULT_PRINTER
 from trackboard.store import open_store
-from trackboard.store.base import RunRow, Store, SweepClaim
+from trackboard.store.base import Store, SweepClaim
 from trackboard.sweeps import claims as protocol
 from trackboard.sweeps.claims import Beat, SweepBackend, Taken
 from trackboard.sweeps.controller import RunMetrics
@@ -132,10 +132,11 @@ def sweep(
     ``sweep`` is a config dict, a callable returning one, YAML text or a YAML file path.
     ``project`` falls back to the config's ``project``, then the settings'. With a server
     configured the sweep is created there; otherwise in the local root's store, where
-    ``prior_runs`` are ids of runs of the project (after catching up on the root's logs) whose
-    config and metric seed the search: each becomes a claim of the sweep, ``finished`` or
-    ``failed`` as the run ended (a run still going counts as ``running``). The runs themselves
-    are not moved into the sweep. An unknown run id is a NotFoundError and creates no sweep.
+    ``prior_runs`` are ids of runs of the project (on the server, or in the local root after
+    catching up on its logs) whose config and metric seed the search: each becomes a claim of
+    the sweep, ``finished`` or ``failed`` as the run ended (a run still going counts as
+    ``running``). The runs themselves are not moved into the sweep. An unknown run id is a
+    NotFoundError and creates no sweep.
     """
     source = sweep() if callable(sweep) else sweep
     spec = parse_sweep_config(source)
@@ -145,12 +146,12 @@ def sweep(
     project_name = settings.project or settings_module.DEFAULT_PROJECT
     client = server_client(settings)
     if client is not None:
-        if prior_runs:
-            raise UsageError("prior_runs are only taken by sweeps in the local root, not a server")
         from trackboard.sweeps import remote
 
         entity_name = server_entity(settings, settings.entity)
-        sweep_id = remote.create_sweep(client, entity_name, project_name, dict(spec.source))
+        sweep_id = remote.create_sweep(
+            client, entity_name, project_name, dict(spec.source), prior_runs
+        )
         DEFAULT_PRINTER.info(f"Create sweep with ID: {sweep_id} on {client.base_url}")
         return sweep_id
     import yaml
@@ -158,47 +159,15 @@ def sweep(
     text = yaml.safe_dump(dict(spec.source), sort_keys=False)
     store = _store(settings.root)
     try:
-        seeds = _prior_runs(store, settings.root, settings.entity, project_name, prior_runs)
+        if prior_runs:  # the runs' latest records first
+            RootFollower(store, settings.root, warn=DEFAULT_PRINTER.warn).poll()
+        seeds = protocol.prior_rows(store, settings.entity, project_name, prior_runs)
         sweep_id = protocol.create_sweep(store, settings.entity, project_name, text)
-        for row in seeds:
-            _seed(store, spec, row, sweep_id)
+        protocol.seed_prior_runs(store, spec, sweep_id, seeds)
     finally:
         store.close()
     DEFAULT_PRINTER.info(f"Create sweep with ID: {sweep_id}")
     return sweep_id
-
-
-_PRIOR_AGENT = "prior-runs"
-_PRIOR_STATES = {"finished": "finished", "running": "running"}
-
-
-def _prior_runs(
-    store: Store, root: Path, entity: str, project: str, run_ids: Sequence[str] | None
-) -> list[RunRow]:
-    if not run_ids:
-        return []
-    if isinstance(run_ids, str):
-        raise InvalidInputError("prior_runs must be a list of run ids, not one string")
-    RootFollower(store, root, warn=DEFAULT_PRINTER.warn).poll()
-    return [store.run(entity, project, run_id) for run_id in dict.fromkeys(run_ids)]
-
-
-def _seed(store: Store, spec: SweepSpec, row: RunRow, sweep_id: str) -> None:
-    """Record a prior run as a claim holding its values of the sweep's parameters."""
-    params = {name: row.config[name] for name in spec.parameters if name in row.config}
-    claim = store.claim_sweep_run(
-        row.entity,
-        row.project,
-        sweep_id,
-        _PRIOR_AGENT,
-        lambda sweep, claims: (row.run_id, params),
-        stale_after_s=STALE_AFTER_S,
-    )
-    if claim is not None:
-        state = _PRIOR_STATES.get(row.state, "failed")
-        store.update_sweep_claim(
-            row.entity, row.project, sweep_id, row.run_id, _PRIOR_AGENT, state=state
-        )
 
 
 def split_sweep_path(path: str, entity: str | None, project: str | None) -> tuple[str, str, str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from trackboard.errors import ConflictError, InvalidInputError
 from trackboard.records import STOP_REASON_KEY
@@ -75,6 +75,48 @@ def create_sweep(
             return sweep_id
         except ConflictError:
             continue
+
+
+PRIOR_AGENT = "prior-runs"
+"""The agent id of the claims that stand for a sweep's prior runs."""
+_PRIOR_STATES = {"finished": "finished", "running": "running"}
+
+
+def prior_rows(
+    store: Store, entity: str, project: str, run_ids: Sequence[str] | None
+) -> list[RunRow]:
+    """The project's runs named by ``prior_runs``; NotFoundError for an unknown id."""
+    if not run_ids:
+        return []
+    if isinstance(run_ids, str) or not all(isinstance(r, str) for r in run_ids):
+        raise InvalidInputError("prior_runs must be a list of run ids, not one string")
+    return [store.run(entity, project, run_id) for run_id in dict.fromkeys(run_ids)]
+
+
+def seed_prior_runs(store: Store, spec: SweepSpec, sweep_id: str, rows: Sequence[RunRow]) -> None:
+    """Record each prior run as a claim holding its values of the sweep's parameters,
+    ``finished`` or ``failed`` as the run ended (``running`` while it goes on), so its config
+    and metric seed the search. The runs themselves are not moved into the sweep."""
+    for row in rows:
+        params = {name: row.config[name] for name in spec.parameters if name in row.config}
+        claim = store.claim_sweep_run(
+            row.entity,
+            row.project,
+            sweep_id,
+            PRIOR_AGENT,
+            _fixed(row.run_id, params),
+            stale_after_s=STALE_AFTER_S,
+        )
+        if claim is not None:
+            state = _PRIOR_STATES.get(row.state, "failed")
+            store.update_sweep_claim(
+                row.entity, row.project, sweep_id, row.run_id, PRIOR_AGENT, state=state
+            )
+
+
+def _fixed(run_id: str, params: dict[str, Any]) -> Callable[..., tuple[str, dict[str, Any]]]:
+    """A chooser that always picks ``run_id`` with ``params`` (a prior run's claim)."""
+    return lambda sweep, claims: (run_id, params)
 
 
 def sweep_metrics(

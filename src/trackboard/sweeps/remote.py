@@ -81,12 +81,20 @@ def call(
         sleep(delay)
 
 
-def create_sweep(client: ServerClient, entity: str, project: str, config: dict[str, Any]) -> str:
-    """Create a sweep on the server from a parsed configuration; its id."""
+def create_sweep(
+    client: ServerClient,
+    entity: str,
+    project: str,
+    config: dict[str, Any],
+    prior_runs: Sequence[str] | None = None,
+) -> str:
+    """Create a sweep on the server from a parsed configuration (and ``prior_runs``: ids of
+    the project's runs on the server that seed the search); its id."""
+    body: dict[str, Any] = {"config": config}
+    if prior_runs:
+        body["prior_runs"] = prior_runs if isinstance(prior_runs, str) else list(prior_runs)
     reply = call(
-        lambda: client.request(
-            "POST", f"{project_path(entity, project)}/sweeps", json={"config": config}
-        ),
+        lambda: client.request("POST", f"{project_path(entity, project)}/sweeps", json=body),
         retry=False,
         warn=lambda _: None,
     )

@@ -98,6 +98,29 @@ def test_create_refuses_bad_config_with_400(
     assert any_store.sweeps(ENTITY, PROJECT) == []
 
 
+def test_prior_runs_on_the_server_seed_the_grid_and_unknown_ones_create_nothing(
+    api: AppClient, any_store: Store
+) -> None:
+    log_run(any_store, "old1", [{"acc": 0.5}], config={"lr": 0.1, "layers": 1, "other": "x"})
+    refused = api.request("POST", BASE, json={"config": GRID, "prior_runs": ["old1", "ghost"]})
+    assert refused.status_code == 404 and "ghost" in refused.json()["error"]["message"]
+    assert any_store.sweeps(ENTITY, PROJECT) == []
+    bad = api.request("POST", BASE, json={"config": GRID, "prior_runs": "old1"})
+    assert bad.status_code == 400 and "list of run ids" in bad.json()["error"]["message"]
+    sweep_id = post(api, BASE, {"config": GRID, "prior_runs": ["old1"]})["id"]
+    [seeded] = any_store.sweep_claims(ENTITY, PROJECT, sweep_id)
+    assert (seeded.run_id, dict(seeded.params), seeded.state) == (
+        "old1",
+        {"lr": 0.1, "layers": 1},
+        "finished",
+    )
+    handed = set()
+    while (got := claim(api, sweep_id, "a"))["run_id"] is not None:
+        handed.add((got["params"]["lr"], got["params"]["layers"]))
+        end(api, sweep_id, got["run_id"], "a", "finished")
+    assert len(handed) == 5 and (0.1, 1) not in handed
+
+
 def test_agents_claim_every_grid_point_once_then_sweep_finishes(
     api: AppClient, any_store: Store
 ) -> None:

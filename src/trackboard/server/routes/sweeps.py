@@ -130,15 +130,20 @@ def create_sweep(
     project: str,
     body: Any = Body(...),  # noqa: B008
 ) -> SafeJSONResponse:
-    """Create a ``running`` sweep from ``{"config": {...} or YAML text}``; 400 names a bad field."""
-    config = _body(body, {"config"}, set(), '{"config": ...} with a mapping or YAML text')["config"]
+    """Create a ``running`` sweep from ``{"config": {...} or YAML text, "prior_runs": [ids]}``;
+    400 names a bad field, 404 an unknown prior run (then no sweep is created)."""
+    shape = '{"config": ...} with a mapping or YAML text, and optionally "prior_runs": [run ids]'
+    checked = _body(body, {"config"}, {"prior_runs"}, shape)
+    config = checked["config"]
     if isinstance(config, str):
         config = _yaml_mapping(config)
     if not isinstance(config, dict):
         raise InvalidInputError(f"config must be a mapping or YAML text, got {config!r}")
     spec = parse_sweep_config(config)
     text = yaml.safe_dump(dict(spec.source), sort_keys=False)
+    seeds = protocol.prior_rows(store, entity, project, checked.get("prior_runs"))
     sweep_id = protocol.create_sweep(store, entity, project, text)
+    protocol.seed_prior_runs(store, spec, sweep_id, seeds)
     sweep = store.sweep(entity, project, sweep_id)
     return SafeJSONResponse(sweep_summary(sweep, [], sweep_shape(sweep.config)), status_code=201)
 
