@@ -249,7 +249,15 @@ export async function deleteRun(entity: string, project: string, runId: string):
   await request(`${projectPath(entity, project)}/runs/${seg(runId)}`, { method: 'DELETE' });
 }
 
-export async function updateProject(entity: string, project: string, fields: { archived: boolean }): Promise<Project> {
+/** Who reads a project: its entity only (`private`), or every signed-in user too (`shared`). */
+export type Visibility = 'private' | 'shared';
+
+/** Archive or unarchive a project, or share it or make it private (`PATCH .../projects/{entity}/{project}`). */
+export async function updateProject(
+  entity: string,
+  project: string,
+  fields: { archived?: boolean; visibility?: Visibility },
+): Promise<Project> {
   const res = await request(projectPath(entity, project), {
     method: 'PATCH',
     headers: { 'Content-Type': 'application/json' },
