@@ -187,12 +187,14 @@ def test_connections_cut_reset_and_refused_throughout_store_every_point_once(
             finish(pg_db, load, writers)
         finally:
             writers.kill()
-    # The faults really happened, many times: requests cut in their body, answers cut after the
-    # server committed (the client resends; the replay is skipped), resets, a refusal.
-    assert proxy.faults["cut_request"] >= 2, proxy.faults
-    assert proxy.faults["cut_response"] >= 2, proxy.faults
+    # The faults really happened: requests cut in their body, answers cut after the server
+    # committed (the client resends; the replay is skipped), resets, a refusal. How many of each
+    # depends on how the uploads were batched (the machine's load), so at least one each.
+    assert proxy.faults["cut_request"] >= 1, proxy.faults
+    assert proxy.faults["cut_response"] >= 1, proxy.faults
     assert proxy.faults["reset"] >= 1, proxy.faults
     assert proxy.faults["refused"] == 1
+    assert sum(proxy.faults.values()) >= 5, proxy.faults
 
 
 def test_training_process_killed_mid_upload_then_sync_sends_the_rest(
