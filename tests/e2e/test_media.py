@@ -86,7 +86,13 @@ def test_image_panel_shows_captions_and_the_slider_changes_the_images(
     expect(examples.get_by_test_id("step-label")).to_have_text("step 1")
     expect(captions).to_have_text(["Pred: 1 Truth: 0", "Pred: 2 Truth: 1", "Pred: 3 Truth: 2"])
     expect(images.first).not_to_have_attribute("src", last_src or "")
-    natural = images.first.evaluate("img => img.complete && img.naturalWidth")
+    # The new src may still be loading: wait for it (or its error, which answers -1).
+    natural = images.first.evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise((done) => {
+            img.addEventListener('load', () => done(img.naturalWidth), { once: true });
+            img.addEventListener('error', () => done(-1), { once: true });
+        })"""
+    )
     assert natural == 8  # the server-made thumbnail of an 8x8 image is not enlarged
     images.first.click()
     expect(page.get_by_test_id("image-dialog")).to_be_visible()
