@@ -134,20 +134,18 @@ def init(
     if policy == "finish_previous":
         for previous in reversed(list(_active)):
             previous.finish()
-    resolved = settings_module.resolve(
-        dir=dir,
-        entity=entity,
-        project=project,
-        mode=mode,
-        run_id=id,
-        name=name,
-        notes=notes,
-        group=group,
-        job_type=job_type,
-        tags=None if tags is None else _tags(tags),
-        resume=None,
-        overrides=overrides,
-    )
+    common: dict[str, Any] = {
+        "dir": dir,
+        "mode": mode,
+        "name": name,
+        "notes": notes,
+        "group": group,
+        "job_type": job_type,
+        "tags": None if tags is None else _tags(tags),
+        "resume": None,
+        "overrides": overrides,
+    }
+    resolved = settings_module.resolve(entity=entity, project=project, run_id=id, **common)
     if resolved.sweep_id is not None:
         # In a sweep the agent's project, entity and run id win, as in wandb.
         given = {"project": project, "entity": entity, "id": id}
@@ -155,17 +153,7 @@ def init(
             if value is not None:
                 printer.warn(f"Ignoring {what} {value!r} when running a sweep.")
         if any(v is not None for v in given.values()):
-            resolved = settings_module.resolve(
-                dir=dir,
-                mode=mode,
-                name=name,
-                notes=notes,
-                group=group,
-                job_type=job_type,
-                tags=None if tags is None else _tags(tags),
-                resume=None,
-                overrides=overrides,
-            )
+            resolved = settings_module.resolve(**common)
     resume_mode = _resume_mode(resume if resume is not None else resolved.resume)
     notebook = _in_notebook()
     cfg = Config(

@@ -12,6 +12,7 @@ import textwrap
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -31,22 +32,44 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 STATIC_INDEX = Path(__file__).parents[2] / "src" / "trackboard" / "server" / "static" / "index.html"
 
 
-class Server:
-    """`trackboard ui` over a temporary root, in a subprocess."""
+def root_env(root: Path) -> dict[str, str]:
+    """The environment of the server and of the scripts that log into ``root``."""
+    return {**os.environ, "TRACKBOARD_DIR": str(root), "TRACKBOARD_SILENT": "true"}
 
-    def __init__(self, root: Path) -> None:
+
+def cli(env: dict[str, str], *args: str) -> str:
+    """``trackboard ARGS`` to completion; its stripped output (it must succeed)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "trackboard.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+class Server:
+    """`trackboard ui` over a temporary root, in a subprocess (or another serving command,
+    such as `trackboard server --db ... --root ROOT`)."""
+
+    def __init__(
+        self, root: Path, command: Sequence[str] = ("ui", "--port", "0", "--no-browser")
+    ) -> None:
         self.root = root
-        self.env = {**os.environ, "TRACKBOARD_DIR": str(root), "TRACKBOARD_SILENT": "true"}
+        self.env = root_env(root)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "trackboard.cli", "ui", "--port", "0", "--no-browser"],
+            [sys.executable, "-m", "trackboard.cli", *command],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
+        self.output: list[str] = []
+        """Everything the server printed (its URL line included), kept up to date."""
         self.url = self._wait_for_url()
         # Keep reading the server's output so it never blocks on a full pipe.
-        self.output: list[str] = []
         self._drainer = threading.Thread(target=self._drain, daemon=True)
         self._drainer.start()
 
@@ -58,7 +81,7 @@ class Server:
     def _wait_for_url(self) -> str:
         assert self.proc.stdout is not None
         deadline = time.monotonic() + 30
-        seen: list[str] = []
+        seen = self.output
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if not line:
@@ -70,7 +93,7 @@ class Server:
             if match:
                 return match.group(0)
         self.stop()
-        raise RuntimeError("trackboard ui did not print its URL:\n" + "".join(seen))
+        raise RuntimeError("the server did not print its URL:\n" + "".join(seen))
 
     def log(self, script: str, timeout: float = 60) -> None:
         """Runs `script` (Python using the SDK) against this server's root."""

@@ -4,12 +4,9 @@ what a second signed-in user sees of it in the meantime."""
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import SEED, Server, screenshot
+from e2e_support import SEED, Server, cli, root_env, screenshot
 from playwright.sync_api import Browser, Page, Response, expect
 
 pytestmark = pytest.mark.e2e
@@ -33,59 +30,20 @@ for entity, project in PROJECTS:
 """
 
 
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "trackboard.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
-class TeamServer:
+class TeamServer(Server):
     """`trackboard server` with the users alice and bob, each with a key and two projects."""
 
     def __init__(self, folder: Path) -> None:
         root, db = folder / "root", str(folder / "team.db")
-        env = {**os.environ, "TRACKBOARD_DIR": str(root), "TRACKBOARD_SILENT": "true"}
+        env = root_env(root)
         subprocess.run(
             [sys.executable, "-c", textwrap.dedent(LOG)], env=env, cwd=folder, check=True
         )
         self.keys: dict[str, str] = {}
         for user in ("alice", "bob"):
-            _cli(env, "users", "add", user, "--db", db)
-            self.keys[user] = _cli(env, "keys", "create", user, "--db", db)
-        command = ["server", "--db", db, "--root", str(root), "--port", "0"]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "trackboard.cli", *command],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        self.output: list[str] = []
-        self.url = ""
-        deadline = time.monotonic() + 30
-        while not self.url and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            self.output.append(line)
-            match = re.search(r"https?://[\w.\-]+:\d+", line)
-            if match:
-                self.url = match.group(0)
-            elif not line and self.proc.poll() is not None:
-                break
-        assert self.url, "".join(self.output)
-        self._drainer = threading.Thread(target=self._drain, daemon=True)
-        self._drainer.start()
-
-    def _drain(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.output.append(line)
+            cli(env, "users", "add", user, "--db", db)
+            self.keys[user] = cli(env, "keys", "create", user, "--db", db)
+        super().__init__(root, ["server", "--db", db, "--root", str(root), "--port", "0"])
 
     def projects(self, user: str) -> list[tuple[str, str, str]]:
         """``(entity, name, visibility)`` of every project the user's key may read."""
@@ -119,17 +77,6 @@ class TeamServer:
             except urllib.error.HTTPError as exc:
                 statuses.append(exc.code)
         return statuses
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._drainer.join(timeout=5)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import screenshot
+from e2e_support import Server, cli, root_env, screenshot
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -30,57 +27,18 @@ for project in ("alpha", "beta"):
 """
 
 
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "trackboard.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
-class AuthServer:
+class AuthServer(Server):
     """`trackboard server` with keys over a store that follows a root of two logged projects."""
 
     def __init__(self, folder: Path) -> None:
         root, db = folder / "root", str(folder / "team.db")
-        self.env = {**os.environ, "TRACKBOARD_DIR": str(root), "TRACKBOARD_SILENT": "true"}
+        env = root_env(root)
         subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(LOG)], env=self.env, cwd=folder, check=True
+            [sys.executable, "-c", textwrap.dedent(LOG)], env=env, cwd=folder, check=True
         )
-        _cli(self.env, "users", "add", "local", "--db", db)
-        self.key = _cli(self.env, "keys", "create", "local", "--db", db)
-        command = ["server", "--db", db, "--root", str(root), "--port", "0"]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "trackboard.cli", *command],
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        self.output: list[str] = []
-        self.url = ""
-        deadline = time.monotonic() + 30
-        while not self.url and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            self.output.append(line)
-            match = re.search(r"https?://[\w.\-]+:\d+", line)
-            if match:
-                self.url = match.group(0)
-            elif not line and self.proc.poll() is not None:
-                break
-        assert self.url, "".join(self.output)
-        self._drainer = threading.Thread(target=self._drain, daemon=True)
-        self._drainer.start()
-
-    def _drain(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.output.append(line)
+        cli(env, "users", "add", "local", "--db", db)
+        self.key = cli(env, "keys", "create", "local", "--db", db)
+        super().__init__(root, ["server", "--db", db, "--root", str(root), "--port", "0"])
 
     def projects(self, key: str | None) -> tuple[int, list[str]]:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -90,17 +48,6 @@ class AuthServer:
                 return resp.status, [p["name"] for p in json.load(resp)["projects"]]
         except urllib.error.HTTPError as exc:
             return exc.code, []
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._drainer.join(timeout=5)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
 
 @pytest.fixture
