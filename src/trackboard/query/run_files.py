@@ -71,11 +71,9 @@ def list_run_files(run_folder: Path | None) -> list[RunFile]:
     return sorted(out, key=lambda f: f.path)
 
 
-def resolve_run_file(run_folder: Path | None, relpath: str) -> Path:
-    """The file at ``relpath`` in the run's files folder; :class:`NotFoundError` otherwise."""
-    missing = NotFoundError(f"no file {relpath!r} in the run's files")
-    if run_folder is None:
-        raise missing
+def file_path_parts(relpath: str) -> list[str] | None:
+    """The names of a run file path, or None unless it is a relative path of plain
+    '/'-separated names (no '..', '.', empty name, backslash or NUL)."""
     parts = relpath.split("/")
     if (
         not relpath
@@ -84,6 +82,15 @@ def resolve_run_file(run_folder: Path | None, relpath: str) -> Path:
         or "\x00" in relpath
         or any(part in ("", ".", "..") for part in parts)
     ):
+        return None
+    return parts
+
+
+def resolve_run_file(run_folder: Path | None, relpath: str) -> Path:
+    """The file at ``relpath`` in the run's files folder; :class:`NotFoundError` otherwise."""
+    missing = NotFoundError(f"no file {relpath!r} in the run's files")
+    parts = file_path_parts(relpath)
+    if run_folder is None or parts is None:
         raise missing
     base = (run_folder / FILES_DIR).resolve()
     try:

@@ -26,7 +26,13 @@ from typing import IO, Any
 
 from trackboard.errors import InvalidInputError, NotFoundError, UsageError
 from trackboard.ingest.follow import run_folder
-from trackboard.query.run_files import FILES_DIR, RunFile, list_run_files, resolve_run_file
+from trackboard.query.run_files import (
+    FILES_DIR,
+    RunFile,
+    file_path_parts,
+    list_run_files,
+    resolve_run_file,
+)
 
 PARTIAL_DIR = ".partial"
 """Inside a local run folder, beside ``files/``: uploads still being written."""
@@ -36,14 +42,8 @@ SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 def check_file_path(path: str) -> list[str]:
     """The segments of a run file path from a request; InvalidInputError naming a bad one."""
-    parts = path.split("/")
-    if (
-        not path
-        or path.startswith("/")
-        or "\\" in path
-        or "\x00" in path
-        or any(part in ("", ".", "..") for part in parts)
-    ):
+    parts = file_path_parts(path)
+    if parts is None:
         raise InvalidInputError(
             f"bad file path {path!r}: give a relative path of plain '/'-separated names "
             "(no '..', '.', empty name, backslash or NUL)"
