@@ -10,11 +10,26 @@ from server_helpers import AppClient
 
 from trackboard.server import create_app
 from trackboard.settings import Settings
+from trackboard.store.base import Store
 from trackboard.store.sqlite import SqliteStore
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    opened = SqliteStore(tmp_path / "trackboard.db")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The store on both backends, for routes whose work is one store transaction (uploads,
+    sweep claims): a test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("pg_store")
+        return
     opened = SqliteStore(tmp_path / "trackboard.db")
     try:
         yield opened

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ from trackboard.server.limits import ServerLimits
 from trackboard.server.media_store import FsspecMediaStore, MediaStore
 from trackboard.settings import Settings
 from trackboard.store.base import Store
-from trackboard.store.sqlite import SqliteStore
 
 ENTITY = "team"
 PROJECT = "vision"
@@ -33,17 +32,10 @@ RUN = f"/api/v1/projects/{ENTITY}/{PROJECT}/runs/r1"
 FRAMES = {"content-type": "application/x-trackboard-frames"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+@pytest.fixture
+def store(any_store: Store) -> Store:
     """Every upload test runs on both backends: the cursor and the data share a transaction."""
-    if request.param == "postgres":
-        yield request.getfixturevalue("pg_store")
-        return
-    opened = SqliteStore(tmp_path / "trackboard.db")
-    try:
-        yield opened
-    finally:
-        opened.close()
+    return any_store
 
 
 def make_client(

@@ -6,7 +6,6 @@ transaction either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from trackboard.records import STOP_REASON_KEY
 from trackboard.server import create_app
 from trackboard.settings import Settings
 from trackboard.store.base import Store
-from trackboard.store.sqlite import SqliteStore
 from trackboard.sweeps.controller import MAX_CRASHES
 
 BASE = f"/api/v1/projects/{ENTITY}/{PROJECT}/sweeps"
@@ -32,18 +30,6 @@ HYPERBAND = {
     "parameters": {"lr": {"min": 0.0, "max": 1.0}},
     "early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 2},
 }
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "postgres":
-        yield request.getfixturevalue("pg_store")
-        return
-    opened = SqliteStore(tmp_path / "trackboard.db")
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 @pytest.fixture
